@@ -1,0 +1,222 @@
+/**
+ * `pier serve [DIR]`: the engine without a window. One server, its URLs, a QR
+ * code for the LAN, and one line per request.
+ */
+import path from 'node:path';
+import { styleText } from 'node:util';
+
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import QRCode from 'qrcode';
+
+import pkg from '../package.json' with { type: 'json' };
+import { Caching, describeIssues, HeaderRule, ServerOptions, type LogEntry, type ServerConfig } from './contract';
+import { checkFolder } from './folder';
+import { formatBytes, formatClock, formatDuration } from './format';
+import { pierDataDir } from './paths';
+import { ServerInstance } from './server-instance';
+import { TlsStore } from './tls';
+
+/** Exit codes: 0 stopped by the user, 1 could not serve, 2 usage error. */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+class UsageError extends Error {}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    throw new InvalidArgumentError('The port must be a number from 1 to 65535.');
+  }
+  return port;
+}
+
+function parseHeader(value: string, previous: HeaderRule[] = []): HeaderRule[] {
+  const colon = value.indexOf(':');
+  if (colon <= 0) throw new InvalidArgumentError('Write a header as "Name: value".');
+  const parsed = HeaderRule.safeParse({ name: value.slice(0, colon).trim(), value: value.slice(colon + 1).trim() });
+  if (!parsed.success) throw new InvalidArgumentError(describeIssues(parsed.error));
+  return [...previous, parsed.data];
+}
+
+function parseAuth(value: string): { username: string; password: string } {
+  const colon = value.indexOf(':');
+  if (colon <= 0 || colon === value.length - 1) throw new InvalidArgumentError('Write the password as USER:PASS.');
+  return { username: value.slice(0, colon), password: value.slice(colon + 1) };
+}
+
+interface ServeFlags {
+  port?: number;
+  lan?: boolean;
+  spa?: boolean;
+  listing: boolean;
+  cleanUrls?: boolean;
+  cors?: boolean;
+  https?: boolean;
+  auth?: { username: string; password: string };
+  header?: HeaderRule[];
+  caching: Caching;
+  json?: boolean;
+}
+
+const useColor = (): boolean => Boolean(process.stdout.isTTY && process.stdout.hasColors?.());
+
+function paint(format: Parameters<typeof styleText>[0], text: string): string {
+  return useColor() ? styleText(format, text) : text;
+}
+
+const STATUS_COLOR = { 2: 'green', 3: 'cyan', 4: 'yellow', 5: 'red' } as const;
+
+/** "12:01:03 200 GET /index.html 2 ms 1.2 KB" */
+export function requestLine(entry: LogEntry): string {
+  const color = STATUS_COLOR[Math.floor(entry.status / 100) as keyof typeof STATUS_COLOR] ?? 'white';
+  return [
+    paint('dim', formatClock(entry.time)),
+    paint(color, String(entry.status)),
+    entry.method,
+    entry.path,
+    paint('dim', formatDuration(entry.ms)),
+    paint('dim', formatBytes(entry.bytes)),
+  ].join(' ');
+}
+
+function write(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function serve(dir: string, flags: ServeFlags): Promise<void> {
+  const folder = await checkFolder(dir);
+  if (!folder.ok) throw new CliFailure(folder.message);
+  const options = ServerOptions.safeParse({
+    name: path.basename(folder.value) || folder.value,
+    root: folder.value,
+    port: flags.port ?? 'auto',
+    lan: flags.lan ?? false,
+    listing: flags.listing,
+    spa: flags.spa ?? false,
+    cleanUrls: flags.cleanUrls ?? false,
+    cors: flags.cors ?? false,
+    caching: flags.caching,
+    headers: flags.header ?? [],
+    https: flags.https ?? false,
+    auth: flags.auth ?? null,
+  });
+  if (!options.success) throw new UsageError(describeIssues(options.error));
+  const config: ServerConfig = { ...options.data, id: 'cli' };
+  const instance = new ServerInstance(config, { tls: new TlsStore(path.join(pierDataDir(), 'tls')) });
+  instance.on('requestError', (error) => process.stderr.write(`pier: error while answering a request: ${String(error)}\n`));
+
+  const started = await instance.start();
+  if (!started.ok) throw new CliFailure(started.message);
+  const { url, lanUrls } = started.value;
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(0); // a second Ctrl+C: don't wait for anything
+    stopping = true;
+    void instance.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  if (flags.json) {
+    write(JSON.stringify({ type: 'listening', url, lanUrls }));
+    instance.log.subscribe((batch) => {
+      let out = '';
+      for (const entry of batch) out += `${JSON.stringify({ type: 'request', ...entry })}\n`;
+      process.stdout.write(out);
+    });
+    return;
+  }
+
+  const home = process.env.HOME;
+  const shown = home && folder.value.startsWith(home + path.sep) ? `~${folder.value.slice(home.length)}` : folder.value;
+  write('');
+  write(`  ${paint('bold', 'Pier')} is serving ${shown}`);
+  write('');
+  write(`  Local:  ${paint('cyan', url ?? '')}`);
+  if (config.lan) {
+    if (lanUrls.length === 0) write(`  LAN:    ${paint('yellow', 'no network connection found')}`);
+    lanUrls.forEach((lanUrl, i) => write(`  ${i === 0 ? 'LAN:   ' : '       '} ${paint('cyan', lanUrl)}`));
+    // The QR code is drawn with terminal colours: only on a terminal, never into a file or pipe.
+    if (lanUrls[0] && process.stdout.isTTY) {
+      const qr = await QRCode.toString(lanUrls[0], { type: 'terminal', small: true });
+      write('');
+      write(qr.replace(/^/gm, '  ').trimEnd());
+      write(`  Scan to open ${lanUrls[0]} on your phone.`);
+    }
+  } else {
+    write(paint('dim', '  LAN:    off (use --lan to open it on your phone)'));
+  }
+  if (config.auth) write(`  Password: on for user ${config.auth.username}`);
+  write('');
+  write(paint('dim', '  Press Ctrl+C to stop.'));
+  write('');
+  instance.log.subscribe((batch) => {
+    let out = '';
+    for (const entry of batch) out += `${requestLine(entry)}\n`;
+    process.stdout.write(out);
+  });
+}
+
+/** An expected failure: one line on stderr, exit code 1. */
+class CliFailure extends Error {}
+
+export function buildProgram(): Command {
+  const program = new Command('pier')
+    .description('Serve a folder over HTTP, on this machine or your LAN.')
+    .version(pkg.version, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('serve a folder (the current one by default)')
+    .argument('[dir]', 'the folder to serve', '.')
+    .option('-p, --port <port>', 'port to listen on (default: the first free one from 8080)', parsePort)
+    .option('--lan', 'listen on every network interface, so phones and colleagues can open it')
+    .option('--spa', 'answer unknown routes (no file extension) with /index.html')
+    .option('--no-listing', 'do not list folder contents')
+    .option('--clean-urls', 'serve /page.html at /page')
+    .option('--cors', 'allow every origin (Access-Control-Allow-Origin: *)')
+    .option('--https', 'serve over HTTPS with a self-signed certificate')
+    .option('--auth <user:pass>', 'require this user name and password (HTTP Basic)', parseAuth)
+    .option('-H, --header <"Name: value">', 'add a response header (repeatable)', parseHeader)
+    .addOption(
+      new Option('--caching <mode>', 'browser caching').choices(Caching.options).default('revalidate' satisfies Caching),
+    )
+    .option('--json', 'print newline-delimited JSON instead of text')
+    .action(async (dir: string, flags: ServeFlags) => serve(dir, flags));
+
+  program.action(() => program.help());
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; commander already printed the usage message.
+      process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`pier: ${error.message}\n`);
+      process.exit(EXIT_USAGE);
+    }
+    if (error instanceof CliFailure) {
+      process.stderr.write(`pier: ${error.message}\n`);
+      process.exit(EXIT_FAILURE);
+    }
+    throw error;
+  }
+}
+
+// A closed pipe (`pier serve --json | head`) is a normal way to stop reading.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+await main();

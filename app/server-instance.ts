@@ -1,0 +1,271 @@
+import { EventEmitter } from 'node:events';
+import { realpath } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+
+import {
+  AUTO_PORT_START,
+  fail,
+  ok,
+  type PierError,
+  type Result,
+  type ServerConfig,
+  type ServerState,
+  type ServerStatus,
+} from './contract';
+import { checkFolder } from './folder';
+import { lanAddresses as readLanAddresses, lanUrls } from './lan';
+import { findFreePort, listen } from './ports';
+import { authDigests, createRequestHandler, PierResponse } from './request-handler';
+import { DEFAULT_LOG_CAPACITY, RequestLog } from './request-log';
+import type { TlsMaterial } from './tls';
+
+type PierServer =
+  | http.Server<typeof http.IncomingMessage, typeof PierResponse>
+  | https.Server<typeof http.IncomingMessage, typeof PierResponse>;
+
+/** Anything that can hand out a certificate for a set of LAN addresses (the engine's TlsStore). */
+export interface TlsProvider {
+  material(addresses: string[]): Promise<TlsMaterial>;
+}
+
+export interface InstanceOptions {
+  /** Required for servers with `https: true`. */
+  tls?: TlsProvider;
+  logCapacity?: number;
+  /** Injected in tests; defaults to the machine's LAN addresses. */
+  lanAddresses?: () => string[];
+}
+
+export interface InstanceEvents {
+  /** Every status change, with a fresh snapshot. */
+  state: [ServerState];
+  /** A bug surfaced while answering a request (the request got a 500; the server lives on). */
+  requestError: [unknown];
+}
+
+// Slow clients must not hold sockets: a request's headers must arrive within
+// 10 s and the whole request within 30 s; idle keep-alive sockets go after 5 s.
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+// A socket with no traffic at all for this long is dropped, also mid-response.
+const SOCKET_IDLE_MS = 120_000;
+
+/**
+ * One folder served over HTTP or HTTPS. Owns its socket, its request log and
+ * its status; `start()` and `stop()` never throw for expected failures, they
+ * return them (and the status becomes `error` with the same message).
+ */
+export class ServerInstance extends EventEmitter<InstanceEvents> {
+  readonly log: RequestLog;
+  #config: ServerConfig;
+  #status: ServerStatus = 'stopped';
+  #error: PierError | null = null;
+  #server: PierServer | null = null;
+  #port: number | null = null;
+  #lanUrls: string[] = [];
+  readonly #sockets = new Set<Socket>();
+  readonly #options: InstanceOptions;
+  /** Bumped by every start/stop, so a start that lost a race can tell. */
+  #generation = 0;
+
+  constructor(config: ServerConfig, options: InstanceOptions = {}) {
+    super();
+    this.#config = config;
+    this.#options = options;
+    this.log = new RequestLog(options.logCapacity ?? DEFAULT_LOG_CAPACITY);
+  }
+
+  get id(): string {
+    return this.#config.id;
+  }
+
+  get config(): ServerConfig {
+    return this.#config;
+  }
+
+  /** Replace the options. Takes effect at the next start; the manager restarts for you. */
+  set config(config: ServerConfig) {
+    this.#config = config;
+  }
+
+  get status(): ServerStatus {
+    return this.#status;
+  }
+
+  /** A snapshot safe to send anywhere (plain data, no references into the instance). */
+  state(): ServerState {
+    const running = this.#status === 'running' && this.#port !== null;
+    return {
+      id: this.#config.id,
+      config: this.#config,
+      status: this.#status,
+      error: this.#error,
+      port: running ? this.#port : null,
+      url: running ? `${this.#protocol()}://127.0.0.1:${this.#port}/` : null,
+      lanUrls: running ? this.#lanUrls : [],
+      counters: this.log.counters(),
+    };
+  }
+
+  #protocol(): 'http' | 'https' {
+    return this.#config.https ? 'https' : 'http';
+  }
+
+  #setStatus(status: ServerStatus, error: PierError | null = null): void {
+    this.#status = status;
+    this.#error = error;
+    this.emit('state', this.state());
+  }
+
+  #failStart(generation: number, error: { ok: false } & PierError): Result<ServerState> {
+    if (generation === this.#generation) {
+      const { ok: _ok, ...details } = error;
+      this.#setStatus('error', details);
+    }
+    return error;
+  }
+
+  /** Start listening. Resolves with the running state, or with the reason it could not. */
+  async start(): Promise<Result<ServerState>> {
+    if (this.#status === 'running' || this.#status === 'starting') return ok(this.state());
+    const generation = ++this.#generation;
+    const config = this.#config;
+    this.#setStatus('starting');
+
+    const folder = await checkFolder(config.root);
+    if (!folder.ok) return this.#failStart(generation, folder);
+    const realRoot = await realpath(folder.value);
+
+    const addresses = config.lan ? (this.#options.lanAddresses ?? readLanAddresses)() : [];
+    let tls: TlsMaterial | null = null;
+    if (config.https) {
+      if (!this.#options.tls) throw new Error('ServerInstance: a TlsProvider is required for https servers');
+      try {
+        tls = await this.#options.tls.material(addresses);
+      } catch (error) {
+        return this.#failStart(
+          generation,
+          fail('TLS_FAILED', `Pier could not create a certificate for HTTPS: ${(error as Error).message}`),
+        );
+      }
+    }
+    if (generation !== this.#generation) return fail('LISTEN_FAILED', 'The server was stopped while it was starting.');
+
+    const handler = createRequestHandler({
+      config,
+      realRoot,
+      log: this.log,
+      auth: authDigests(config),
+      onError: (error) => this.emit('requestError', error),
+    });
+    const serverOptions: http.ServerOptions<typeof http.IncomingMessage, typeof PierResponse> = {
+      ServerResponse: PierResponse,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      // How often Node checks the two timeouts above; its default (30 s) would let them slip.
+      connectionsCheckingInterval: 1_000,
+    };
+    const server: PierServer = tls
+      ? https.createServer({ ...serverOptions, key: tls.key, cert: tls.cert }, handler)
+      : http.createServer(serverOptions, handler);
+    server.setTimeout(SOCKET_IDLE_MS);
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+      // Unparseable request or a timeout: answer 400/408 if we still can, then hang up.
+      if (socket.writable && !socket.writableEnded) {
+        const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      }
+      socket.destroy();
+    });
+
+    const bound = await this.#bind(server, config);
+    if (!bound.ok) return this.#failStart(generation, bound);
+    if (generation !== this.#generation) {
+      await closeServer(server, this.#sockets);
+      return fail('LISTEN_FAILED', 'The server was stopped while it was starting.');
+    }
+    server.on('error', (error) => {
+      // Listening sockets rarely fail after bind; if one does, say so and free everything.
+      void this.#teardown().then(() =>
+        this.#setStatus('error', { code: 'LISTEN_FAILED', message: `The server stopped: ${error.message}` }),
+      );
+    });
+    this.#server = server;
+    this.#port = bound.value;
+    this.#lanUrls = config.lan ? lanUrls(this.#protocol(), bound.value, addresses) : [];
+    this.#setStatus('running');
+    return ok(this.state());
+  }
+
+  async #bind(server: PierServer, config: ServerConfig): Promise<Result<number>> {
+    // LAN: '::' takes IPv4 and IPv6 on a dual-stack system; fall back to IPv4 only.
+    const hosts = config.lan ? ['::', '0.0.0.0'] : ['127.0.0.1'];
+    const probeHost = config.lan ? '0.0.0.0' : '127.0.0.1';
+    for (const host of hosts) {
+      let port = config.port === 'auto' ? AUTO_PORT_START : config.port;
+      for (;;) {
+        try {
+          await listen(server, port, host);
+          return ok(port);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'EADDRINUSE' && config.port === 'auto') {
+            if (port < 65535) {
+              port++;
+              continue;
+            }
+            return fail('NO_FREE_PORT', `No free port was found from ${AUTO_PORT_START} up. Close some servers and try again.`);
+          }
+          if (code === 'EADDRINUSE') {
+            const next = await findFreePort(probeHost, port + 1);
+            const offer = next === null ? 'No other port is free either.' : `The next free port is ${next}.`;
+            return fail('PORT_IN_USE', `Port ${port} is already in use. ${offer}`, next === null ? {} : { suggestedPort: next });
+          }
+          if (code === 'EACCES') {
+            return fail(
+              'PORT_FORBIDDEN',
+              `Port ${port} needs administrator rights on this system. Choose a port from 1024 up, such as 8080.`,
+            );
+          }
+          if ((code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL') && host === '::') break;
+          return fail('LISTEN_FAILED', `Pier could not listen on port ${port}: ${(error as Error).message}`);
+        }
+      }
+    }
+    return fail('LISTEN_FAILED', 'Pier could not listen on any network interface.');
+  }
+
+  async #teardown(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    this.#port = null;
+    this.#lanUrls = [];
+    if (server) await closeServer(server, this.#sockets);
+  }
+
+  /** Stop at once: open keep-alive connections are closed and the port is free when this resolves. */
+  async stop(): Promise<void> {
+    this.#generation++;
+    await this.#teardown();
+    if (this.#status !== 'stopped') this.#setStatus('stopped');
+  }
+}
+
+function closeServer(server: PierServer, sockets: Set<Socket>): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+    // closeAllConnections() only knows HTTP connections; TLS handshakes in
+    // progress and anything upgraded live in our own set.
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  });
+}

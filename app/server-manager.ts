@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+
+import {
+  describeIssues,
+  fail,
+  ok,
+  ServerInput,
+  ServerOptions,
+  ServerPatch,
+  type LogEntry,
+  type Result,
+  type ServerConfig,
+  type ServerId,
+  type ServerState,
+  type SettingsFile,
+} from './contract';
+import { checkFolder } from './folder';
+import { ServerInstance, type InstanceOptions } from './server-instance';
+
+export interface ManagerEvents {
+  /** A server changed: its status, its options, or it was just added. */
+  state: [ServerState];
+  removed: [ServerId];
+  /** New request-log entries of one server, batched per event-loop turn. */
+  log: [ServerId, LogEntry[]];
+  /** A bug surfaced while a server answered a request. */
+  requestError: [ServerId, unknown];
+}
+
+export interface ManagerOptions extends InstanceOptions {
+  /** Injected in tests for stable ids. */
+  newId?: () => string;
+}
+
+/**
+ * Many servers side by side. Every change is announced with a `state` event
+ * carrying a fresh snapshot, so a UI (or the settings store) can follow along
+ * without polling. Expected failures come back as values.
+ */
+export class ServerManager extends EventEmitter<ManagerEvents> {
+  readonly #servers = new Map<ServerId, { instance: ServerInstance; unsubscribe: () => void }>();
+  readonly #options: ManagerOptions;
+
+  constructor(options: ManagerOptions = {}) {
+    super();
+    this.#options = options;
+  }
+
+  /** Snapshots of every server, in the order they were added. */
+  list(): ServerState[] {
+    return [...this.#servers.values()].map(({ instance }) => instance.state());
+  }
+
+  /** The live instance, for its request log. */
+  get(id: ServerId): ServerInstance | undefined {
+    return this.#servers.get(id)?.instance;
+  }
+
+  #find(id: ServerId): Result<ServerInstance> {
+    const entry = this.#servers.get(id);
+    return entry ? ok(entry.instance) : fail('UNKNOWN_SERVER', 'That server no longer exists.');
+  }
+
+  /**
+   * Add a server for a folder. Only `root` is required; the name defaults to
+   * the folder's name. The folder is checked first: nothing is added for a
+   * folder that is missing, a file, or unreadable. With `start`, it also starts
+   * (a failed start leaves it listed with status `error` and the reason).
+   */
+  async create(input: unknown, options: { start?: boolean } = {}): Promise<Result<ServerState>> {
+    const parsed = ServerInput.safeParse(input);
+    if (!parsed.success) return fail('INVALID_OPTIONS', describeIssues(parsed.error));
+    const folder = await checkFolder(parsed.data.root);
+    if (!folder.ok) return folder;
+    const root = folder.value;
+    const config: ServerConfig = {
+      ...ServerOptions.parse({ ...parsed.data, root, name: parsed.data.name ?? (path.basename(root) || root) }),
+      id: this.#options.newId?.() ?? randomUUID(),
+    };
+    const state = this.add(config);
+    return options.start ? this.start(config.id) : ok(state);
+  }
+
+  /** Add a server from saved settings as it is, stopped. Its folder is checked when it starts. */
+  add(config: ServerConfig): ServerState {
+    if (this.#servers.has(config.id)) throw new Error(`ServerManager.add: duplicate id ${config.id}`);
+    const instance = new ServerInstance(config, this.#options);
+    instance.on('state', (state) => this.emit('state', state));
+    instance.on('requestError', (error) => this.emit('requestError', config.id, error));
+    const unsubscribe = instance.log.subscribe((batch) => this.emit('log', config.id, batch));
+    this.#servers.set(config.id, { instance, unsubscribe });
+    const state = instance.state();
+    this.emit('state', state);
+    return state;
+  }
+
+  /** Change options. A running server restarts with them; a stopped one stays stopped. */
+  async update(id: ServerId, patch: unknown): Promise<Result<ServerState>> {
+    const found = this.#find(id);
+    if (!found.ok) return found;
+    const instance = found.value;
+    const parsedPatch = ServerPatch.safeParse(patch);
+    if (!parsedPatch.success) return fail('INVALID_OPTIONS', describeIssues(parsedPatch.error));
+    const { id: _id, ...current } = instance.config;
+    const merged = ServerOptions.safeParse({ ...current, ...parsedPatch.data });
+    if (!merged.success) return fail('INVALID_OPTIONS', describeIssues(merged.error));
+    let next: ServerConfig = { ...merged.data, id };
+    if (next.root !== current.root) {
+      const folder = await checkFolder(next.root);
+      if (!folder.ok) return folder;
+      next = { ...next, root: folder.value };
+    }
+    const wasRunning = instance.status === 'running' || instance.status === 'starting';
+    if (wasRunning) await instance.stop();
+    instance.config = next;
+    if (wasRunning) return instance.start();
+    this.emit('state', instance.state());
+    return ok(instance.state());
+  }
+
+  async start(id: ServerId): Promise<Result<ServerState>> {
+    const found = this.#find(id);
+    return found.ok ? found.value.start() : found;
+  }
+
+  /** Stop at once: keep-alive connections are closed and the port is free when this resolves. */
+  async stop(id: ServerId): Promise<Result<ServerState>> {
+    const found = this.#find(id);
+    if (!found.ok) return found;
+    await found.value.stop();
+    return ok(found.value.state());
+  }
+
+  /** Stop a server and forget it (its request log goes with it). */
+  async remove(id: ServerId): Promise<Result<null>> {
+    const entry = this.#servers.get(id);
+    if (!entry) return fail('UNKNOWN_SERVER', 'That server no longer exists.');
+    this.#servers.delete(id);
+    entry.unsubscribe();
+    await entry.instance.stop();
+    entry.instance.removeAllListeners();
+    this.emit('removed', id);
+    return ok(null);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#servers.values()].map(({ instance }) => instance.stop()));
+  }
+
+  /** What the settings store keeps: every server's options and whether it should run. */
+  toSettings(): SettingsFile {
+    return {
+      version: 1,
+      servers: [...this.#servers.values()].map(({ instance }) => ({
+        ...instance.config,
+        running: instance.status === 'running' || instance.status === 'starting',
+      })),
+    };
+  }
+}

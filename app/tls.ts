@@ -1,0 +1,215 @@
+/**
+ * A self-signed certificate for servers with HTTPS switched on, kept on disk so
+ * a browser's "proceed anyway" exception (which is tied to the certificate)
+ * survives restarts of Pier.
+ */
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { generate } from 'selfsigned';
+
+/** PEM-encoded private key and certificate, ready for `https.createServer()`. */
+export interface TlsMaterial {
+  key: string;
+  cert: string;
+}
+
+const CERT_FILE = 'pier-cert.pem';
+const KEY_FILE = 'pier-key.pem';
+const META_FILE = 'pier-cert.json';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+// Browsers (Apple's rules, followed by Chrome) reject server certificates
+// valid for longer than 825 days.
+const VALID_DAYS = 825;
+// Renew this early so a running server never serves a certificate that
+// expires mid-session, and the user isn't surprised by a warning next week.
+const RENEW_BEFORE_DAYS = 30;
+// Start validity a day early: a phone whose clock runs a little behind would
+// otherwise see a "not yet valid" certificate for a freshly made one.
+const BACKDATE_MS = DAY_MS;
+
+/** What `pier-cert.json` holds: for deciding whether the files can be reused. */
+interface CertMeta {
+  /** LAN addresses in the SAN, sorted. */
+  addresses: string[];
+  /** ISO date; informational, the certificate's own notAfter is what counts. */
+  expires: string;
+  /** SHA-256 fingerprint of the certificate the addresses belong to. */
+  fingerprint256: string;
+}
+
+interface Cached {
+  /** Sorted, deduplicated addresses, joined: the identity of a certificate. */
+  id: string;
+  material: TlsMaterial;
+  expires: Date;
+}
+
+/**
+ * Hands out a self-signed key and certificate covering `localhost`,
+ * `127.0.0.1`, `::1` and the given LAN addresses, reusing the one stored in
+ * `dir` while it still fits and making (and storing) a new one when it does not.
+ */
+export class TlsStore {
+  private readonly now: () => Date;
+  private memory: Cached | null = null;
+  private readonly pending = new Map<string, Promise<TlsMaterial>>();
+  // Disk work runs one call at a time, so two different address sets can't
+  // interleave their writes and leave a cert and a key that don't match.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * @param dir folder for `pier-cert.pem`, `pier-key.pem` and `pier-cert.json`;
+   *   created when first needed.
+   * @param options.now clock, for tests of expiry.
+   */
+  constructor(
+    private readonly dir: string,
+    options: { now?: () => Date } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Key and certificate for exactly these LAN addresses (order and duplicates
+   * do not matter). Generating takes a noticeable moment, so calls for the same
+   * addresses made meanwhile share the one result.
+   *
+   * Rejects with a TypeError if an address is not an IP address (a caller bug).
+   */
+  material(addresses: readonly string[]): Promise<TlsMaterial> {
+    let wanted: string[];
+    try {
+      wanted = normalize(addresses);
+    } catch (error) {
+      // Reject rather than throw, so callers handle one failure path.
+      return Promise.reject(error);
+    }
+    const id = wanted.join(',');
+    const remembered = this.remembered(id);
+    if (remembered) return Promise.resolve(remembered);
+    const pending = this.pending.get(id);
+    if (pending) return pending;
+
+    const run = this.queue.then(() => this.loadOrCreate(wanted, id));
+    // The caller sees a failure through `run`; the queue only has to go on.
+    this.queue = run.catch(() => undefined);
+    this.pending.set(id, run);
+    const clear = () => this.pending.delete(id);
+    run.then(clear, clear);
+    return run;
+  }
+
+  /** The material in memory if it is for these addresses and still fresh. */
+  private remembered(id: string): TlsMaterial | null {
+    return this.memory && this.memory.id === id && this.fresh(this.memory.expires) ? this.memory.material : null;
+  }
+
+  private fresh(expires: Date): boolean {
+    return expires.getTime() - this.now().getTime() > RENEW_BEFORE_DAYS * DAY_MS;
+  }
+
+  private async loadOrCreate(addresses: string[], id: string): Promise<TlsMaterial> {
+    // An earlier queued call may already have made what we need.
+    const remembered = this.remembered(id);
+    if (remembered) return remembered;
+    this.memory = (await this.readDisk(id)) ?? (await this.create(addresses, id));
+    return this.memory.material;
+  }
+
+  /** The stored certificate if it is intact, ours, for these addresses and fresh; else null. */
+  private async readDisk(id: string): Promise<Cached | null> {
+    let key: string, cert: string, metaText: string;
+    try {
+      [key, cert, metaText] = await Promise.all(
+        [KEY_FILE, CERT_FILE, META_FILE].map((file) => readFile(path.join(this.dir, file), 'utf8')),
+      ) as [string, string, string];
+    } catch {
+      // Missing or unreadable: the files are derived data, a new pair replaces them.
+      return null;
+    }
+    try {
+      const meta = JSON.parse(metaText) as Partial<CertMeta>;
+      if (!Array.isArray(meta.addresses) || normalize(meta.addresses).join(',') !== id) return null;
+      const x509 = new X509Certificate(cert);
+      // The three files are renamed into place one by one; a crash between
+      // renames must not pair a certificate with the wrong key or address list.
+      if (x509.fingerprint256 !== meta.fingerprint256) return null;
+      if (!x509.checkPrivateKey(createPrivateKey(key))) return null;
+      const expires = new Date(x509.validTo);
+      if (Number.isNaN(expires.getTime()) || !this.fresh(expires)) return null;
+      return { id, material: { key, cert }, expires };
+    } catch {
+      // Corrupt PEM or JSON: same as missing, a new pair replaces it.
+      return null;
+    }
+  }
+
+  private async create(addresses: string[], id: string): Promise<Cached> {
+    const notBefore = new Date(this.now().getTime() - BACKDATE_MS);
+    const notAfter = new Date(notBefore.getTime() + VALID_DAYS * DAY_MS);
+    const pems = await generate([{ name: 'commonName', value: 'Pier local server' }], {
+      keyType: 'rsa',
+      keySize: 2048,
+      algorithm: 'sha256',
+      notBeforeDate: notBefore,
+      notAfterDate: notAfter,
+      extensions: [
+        { name: 'basicConstraints', cA: false, critical: true },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          // Browsers match only the SAN, never the CN, so every name a user
+          // may type or scan has to be here.
+          altNames: [
+            { type: 2, value: 'localhost' },
+            ...['127.0.0.1', '::1', ...addresses.filter((a) => a !== '127.0.0.1' && a !== '::1')].map((ip) => ({
+              type: 7 as const,
+              ip,
+            })),
+          ],
+        },
+      ],
+    });
+    const material: TlsMaterial = { key: pems.private, cert: pems.cert };
+    const x509 = new X509Certificate(pems.cert);
+    const expires = new Date(x509.validTo);
+    const meta: CertMeta = { addresses, expires: expires.toISOString(), fingerprint256: x509.fingerprint256 };
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writeAtomic(path.join(this.dir, KEY_FILE), material.key, 0o600);
+      await writeAtomic(path.join(this.dir, CERT_FILE), material.cert, 0o644);
+      // Written last: until it names the new fingerprint, readDisk rejects the
+      // files, so a half-finished write is never trusted.
+      await writeAtomic(path.join(this.dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`, 0o644);
+    } catch {
+      // Storing is only a cache: HTTPS still works this session with the
+      // material in memory; the next run generates again.
+    }
+    return { id, material, expires };
+  }
+}
+
+/** Sorted unique addresses; throws on anything that is not an IP address. */
+function normalize(addresses: readonly unknown[]): string[] {
+  for (const a of addresses) {
+    if (typeof a !== 'string' || isIP(a) === 0) throw new TypeError(`Not an IP address: ${String(a)}`);
+  }
+  return [...new Set(addresses as string[])].sort();
+}
+
+/** Write to a temp file in the same folder, then rename: readers see the old file or the new one, never half. */
+async function writeAtomic(file: string, text: string, mode: number): Promise<void> {
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    // `mode` applies when the file is created, so the key is never readable by others, not even briefly.
+    await writeFile(temp, text, { mode, flag: 'wx' });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,233 @@
+import type { TLSSocket } from 'node:tls';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { checkServerIdentity } from 'node:tls';
+import { TlsStore, type TlsMaterial } from '../../app/tls';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const LAN = ['192.168.1.20', '10.0.0.5'];
+
+/** A fresh temp folder, removed when the test ends. */
+async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pier-tls-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** SAN entries as `DNS:x` / `IP:x`, with IPv6 in its short form (Node prints ::1 as 0:0:0:0:0:0:0:1). */
+function sanOf(cert: string): string[] {
+  const san = new X509Certificate(cert).subjectAltName ?? '';
+  return san.split(', ').map((entry) => {
+    const ip = /^IP Address:(.*)$/.exec(entry)?.[1];
+    if (ip === undefined) return entry;
+    return `IP:${ip.includes(':') ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip}`;
+  });
+}
+
+const validTo = (cert: string) => new Date(new X509Certificate(cert).validTo);
+
+test('the certificate covers localhost, 127.0.0.1, ::1 and every given address', async (t) => {
+  const { cert } = await new TlsStore(await tempDir(t)).material(LAN);
+  assert.deepEqual(new Set(sanOf(cert)), new Set(['DNS:localhost', 'IP:127.0.0.1', 'IP:::1', 'IP:192.168.1.20', 'IP:10.0.0.5']));
+
+  // What a TLS client actually checks: each name passes, anything else fails.
+  const peer = new X509Certificate(cert).toLegacyObject();
+  for (const host of ['localhost', '127.0.0.1', '::1', ...LAN]) {
+    assert.equal(checkServerIdentity(host, peer), undefined, host);
+  }
+  assert.ok(checkServerIdentity('192.168.1.21', peer) instanceof Error);
+});
+
+test('the certificate is RSA 2048, names Pier, and is valid for 825 days including today', async (t) => {
+  const now = new Date();
+  const { key, cert } = await new TlsStore(await tempDir(t)).material([]);
+  const x509 = new X509Certificate(cert);
+  assert.equal(x509.subject, 'CN=Pier local server');
+  assert.equal(x509.publicKey.asymmetricKeyType, 'rsa');
+  assert.equal(x509.publicKey.asymmetricKeyDetails?.modulusLength, 2048);
+  assert.match(key, /^-----BEGIN PRIVATE KEY-----/);
+  const from = new Date(x509.validFrom);
+  const to = new Date(x509.validTo);
+  assert.equal(to.getTime() - from.getTime(), 825 * DAY_MS);
+  assert.ok(from <= now && to.getTime() > now.getTime() + 800 * DAY_MS);
+  assert.deepEqual(sanOf(cert).sort(), ['DNS:localhost', 'IP:127.0.0.1', 'IP:::1']);
+});
+
+test('a second call returns the same certificate, also from a new store on the same folder', async (t) => {
+  const dir = await tempDir(t);
+  const first = await new TlsStore(dir).material(LAN);
+
+  const store = new TlsStore(dir);
+  const fromDisk = await store.material(LAN);
+  assert.equal(fromDisk.cert, first.cert);
+  assert.equal(fromDisk.key, first.key);
+  // The order and duplicates of addresses do not make a different certificate.
+  assert.equal((await store.material(['10.0.0.5', '192.168.1.20', '10.0.0.5'])).cert, first.cert);
+
+  // Kept in memory: with the files gone, the same store still answers at once.
+  for (const file of await readdir(dir)) await unlink(path.join(dir, file));
+  assert.equal((await store.material(LAN)).cert, first.cert);
+});
+
+test('the folder is created, holds exactly the three files, and the key is private (0600)', async (t) => {
+  const dir = path.join(await tempDir(t), 'nested', 'tls');
+  const material = await new TlsStore(dir).material(LAN);
+  assert.deepEqual((await readdir(dir)).sort(), ['pier-cert.json', 'pier-cert.pem', 'pier-key.pem']);
+  assert.equal(await readFile(path.join(dir, 'pier-key.pem'), 'utf8'), material.key);
+  assert.equal(await readFile(path.join(dir, 'pier-cert.pem'), 'utf8'), material.cert);
+  const meta = JSON.parse(await readFile(path.join(dir, 'pier-cert.json'), 'utf8'));
+  assert.deepEqual(new Set(meta.addresses), new Set(LAN));
+  assert.equal(new Date(meta.expires).getTime(), validTo(material.cert).getTime());
+  if (process.platform !== 'win32') {
+    assert.equal((await stat(path.join(dir, 'pier-key.pem'))).mode & 0o777, 0o600);
+  }
+});
+
+test('a different address list gets a new certificate, which is then the stored one', async (t) => {
+  const dir = await tempDir(t);
+  const store = new TlsStore(dir);
+  const before = await store.material(LAN);
+  const after = await store.material(['192.168.1.30']);
+  assert.notEqual(after.cert, before.cert);
+  assert.notEqual(after.key, before.key);
+  assert.ok(sanOf(after.cert).includes('IP:192.168.1.30'));
+  assert.ok(!sanOf(after.cert).includes('IP:192.168.1.20'));
+  assert.equal((await new TlsStore(dir).material(['192.168.1.30'])).cert, after.cert);
+
+  // The set must match exactly: a certificate covering more is not reused either,
+  // or a phone would be shown an address that is gone.
+  const superset = await store.material(['192.168.1.30', '10.0.0.5']);
+  const subset = await new TlsStore(dir).material(['10.0.0.5']);
+  assert.notEqual(subset.cert, superset.cert);
+  assert.deepEqual(new Set(sanOf(subset.cert)), new Set(['DNS:localhost', 'IP:127.0.0.1', 'IP:::1', 'IP:10.0.0.5']));
+});
+
+test('a certificate that expires within 30 days is replaced', async (t) => {
+  const dir = await tempDir(t);
+  let clock = new Date(Date.now() - 800 * DAY_MS); // made 800 days ago: 25 days left today
+  const store = new TlsStore(dir, { now: () => clock });
+  const old = await store.material(LAN);
+  assert.ok(validTo(old.cert).getTime() - Date.now() < 30 * DAY_MS);
+
+  // Still used while more than 30 days remain.
+  clock = new Date(Date.now() - 40 * DAY_MS);
+  assert.equal((await store.material(LAN)).cert, old.cert);
+  assert.equal((await new TlsStore(dir, { now: () => clock }).material(LAN)).cert, old.cert);
+
+  // Today: replaced, both by a new store reading the disk and by the one holding it in memory.
+  const fromDisk = await new TlsStore(dir).material(LAN);
+  assert.notEqual(fromDisk.cert, old.cert);
+  assert.ok(validTo(fromDisk.cert).getTime() - Date.now() > 800 * DAY_MS);
+  clock = new Date();
+  const inMemory = await store.material(LAN);
+  assert.notEqual(inMemory.cert, old.cert);
+  assert.ok(validTo(inMemory.cert).getTime() - Date.now() > 800 * DAY_MS);
+});
+
+test('a corrupt or incomplete stored certificate is regenerated', async (t) => {
+  const damage: Record<string, (dir: string) => Promise<void>> = {
+    'garbage cert': (dir) => writeFile(path.join(dir, 'pier-cert.pem'), 'not a certificate'),
+    'truncated cert': async (dir) => {
+      const file = path.join(dir, 'pier-cert.pem');
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.slice(0, text.length / 2));
+    },
+    'garbage json': (dir) => writeFile(path.join(dir, 'pier-cert.json'), '{"addresses":'),
+    'missing key': (dir) => unlink(path.join(dir, 'pier-key.pem')),
+    'key from another certificate': async (dir) => {
+      const other = await new TlsStore(await tempDir(t)).material(LAN);
+      await writeFile(path.join(dir, 'pier-key.pem'), other.key);
+    },
+  };
+  for (const [name, breakIt] of Object.entries(damage)) {
+    const dir = await tempDir(t);
+    const original = await new TlsStore(dir).material(LAN);
+    await breakIt(dir);
+    const repaired = await new TlsStore(dir).material(LAN);
+    assert.notEqual(repaired.cert, original.cert, name);
+    assert.deepEqual(new Set(sanOf(repaired.cert)), new Set(sanOf(original.cert)), name);
+    // Repaired on disk too: the next store reads the new pair back.
+    const again = await new TlsStore(dir).material(LAN);
+    assert.equal(again.cert, repaired.cert, name);
+    assert.equal(again.key, repaired.key, name);
+  }
+});
+
+test('concurrent calls share one generation', async (t) => {
+  const dir = await tempDir(t);
+  const store = new TlsStore(dir);
+  const first = store.material(LAN);
+  const second = store.material([...LAN].reverse());
+  // Settle before asserting, so a failure can't leave a generation writing
+  // into the temp folder after it is removed.
+  const results = await Promise.all([first, second, store.material(LAN)]);
+  assert.equal(second, first);
+  assert.equal(new Set(results.map((m) => m.cert)).size, 1);
+});
+
+test('concurrent calls for different addresses each get theirs, and the disk ends consistent', async (t) => {
+  const dir = await tempDir(t);
+  const store = new TlsStore(dir);
+  const [a, b] = await Promise.all([store.material(['192.168.1.20']), store.material(['192.168.1.30'])]);
+  assert.ok(sanOf(a.cert).includes('IP:192.168.1.20'));
+  assert.ok(sanOf(b.cert).includes('IP:192.168.1.30'));
+  // The later call's pair is on disk, key matching certificate.
+  const stored = await new TlsStore(dir).material(['192.168.1.30']);
+  assert.equal(stored.cert, b.cert);
+  assert.equal(stored.key, b.key);
+});
+
+test('an address that is not an IP is rejected', async (t) => {
+  const store = new TlsStore(await tempDir(t));
+  await assert.rejects(store.material(['example.com']), TypeError);
+});
+
+/** Serve "ok" over HTTPS on 127.0.0.1 with this material; returns the port and a stop function. */
+async function serve(material: TlsMaterial): Promise<{ port: number; stop: () => Promise<void> }> {
+  const server = https.createServer(material, (_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function get(options: https.RequestOptions): Promise<{ status: number; body: string; san: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get({ host: '127.0.0.1', agent: false, ...options }, (res) => {
+        const san = (res.socket as TLSSocket).getPeerCertificate().subjectaltname;
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, san }));
+      })
+      .on('error', reject);
+  });
+}
+
+test('a real HTTPS server on 127.0.0.1 serves with the material', async (t) => {
+  const material = await new TlsStore(await tempDir(t)).material(LAN);
+  const { port, stop } = await serve(material);
+  t.after(stop);
+
+  const res = await get({ port, rejectUnauthorized: false });
+  assert.equal(res.status, 200);
+  assert.equal(res.body, 'ok');
+  assert.ok(res.san?.split(', ').includes('IP Address:127.0.0.1'), res.san);
+
+  // A client that trusts this certificate accepts it for 127.0.0.1 with full
+  // verification, hostname check included.
+  const verified = await get({ port, ca: material.cert });
+  assert.equal(verified.status, 200);
+});
