@@ -9,6 +9,8 @@
  */
 import { z } from 'zod';
 
+import { events, requestChannels } from './channels';
+
 /** Lowest port tried when a server asks for `port: 'auto'`. */
 export const AUTO_PORT_START = 8080;
 
@@ -96,6 +98,7 @@ export type ErrorCode =
   | 'FOLDER_UNREADABLE'
   | 'INVALID_OPTIONS'
   | 'UNKNOWN_SERVER'
+  | 'NOT_RUNNING'
   | 'TLS_FAILED'
   | 'LISTEN_FAILED'
   | 'SETTINGS_CORRUPT'
@@ -164,15 +167,127 @@ export interface LogEntry {
 export const SettingsFile = z.object({
   version: z.literal(1),
   // Not strict: a file written by a newer Pier with extra fields must still load.
-  servers: z.array(z.object({ ...serverOptionsShape, id: ServerId, running: z.boolean().default(false) })),
+  servers: z.array(
+    z.object({
+      ...serverOptionsShape,
+      id: ServerId,
+      running: z.boolean().default(false),
+      /** Where an `auto` server listened last time; it asks for that port first. */
+      lastPort: Port.nullable().default(null),
+    }),
+  ),
 });
 export type SettingsFile = z.infer<typeof SettingsFile>;
 export type SavedServer = SettingsFile['servers'][number];
 
-/** Turn a zod error into one sentence a person can act on. */
-export function describeIssues(error: z.ZodError): string {
+/**
+ * Turn a zod error into one sentence a person can act on. Our schemas carry
+ * their own sentences; zod's generic ones ("Invalid input…") get the field's
+ * name in front so they still point somewhere. `withPath` always names the
+ * field (for a file, where "which server" matters).
+ */
+export function describeIssues(error: z.ZodError, options: { withPath?: boolean } = {}): string {
   const issue = error.issues[0];
   if (!issue) return 'The options are not valid.';
-  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-  return `${where}${issue.message}`;
+  if (options.withPath && issue.path.length) return `${issue.path.join('.')}: ${issue.message}`;
+  // A leading index is the argument position of an IPC call, not a field.
+  const path = typeof issue.path[0] === 'number' ? issue.path.slice(1) : issue.path;
+  const generic = /^(Invalid|Unrecognized|Too )/.test(issue.message);
+  return generic && path.length ? `${path.join('.')}: ${issue.message}` : issue.message;
 }
+
+// ---------------------------------------------------------------------------
+// The desktop app: what crosses between the Electron main process and the UI.
+// ---------------------------------------------------------------------------
+
+/** A message for the user that is not tied to one action (e.g. settings were unreadable at launch). */
+export interface Notice {
+  id: string;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+/** New log entries of one server since the last push. */
+export interface LogBatch {
+  id: ServerId;
+  entries: LogEntry[];
+}
+
+/** Which of a server's URLs: the local one, or the LAN URL at this index. */
+export const UrlChoice = z.union([z.literal('local'), z.number().int().min(0).max(63)]);
+export type UrlChoice = z.infer<typeof UrlChoice>;
+
+export interface PortCheck {
+  free: boolean;
+  /** When taken: the next free port. */
+  suggestedPort: number | null;
+}
+
+/**
+ * `window.pier`: everything the UI can ask of the app. Requests resolve with
+ * values (expected failures are `{ ok: false, code, message }`, never throws);
+ * `on*` subscribe to pushes from main and return an unsubscribe function.
+ */
+export interface PierApi {
+  listServers(): Promise<ServerState[]>;
+  /** The native folder picker; null when the user cancels. */
+  pickFolder(): Promise<string | null>;
+  /** Add a server for a folder and start it. */
+  createServer(input: ServerInput): Promise<Result<ServerState>>;
+  /** Change options; a running server restarts with them. */
+  updateServer(id: ServerId, patch: ServerPatch): Promise<Result<ServerState>>;
+  removeServer(id: ServerId): Promise<Result<null>>;
+  startServer(id: ServerId): Promise<Result<ServerState>>;
+  stopServer(id: ServerId): Promise<Result<ServerState>>;
+  /** The entries a server holds now, oldest first (for a freshly opened log view). */
+  getLog(id: ServerId): Promise<LogEntry[]>;
+  clearLog(id: ServerId): Promise<Result<null>>;
+  /** Open one of the server's own URLs in the default browser (main builds the URL; nothing else can be opened). */
+  openUrl(id: ServerId, which: UrlChoice): Promise<Result<null>>;
+  /** Copy one of the server's URLs to the clipboard; resolves with the URL copied. */
+  copyUrl(id: ServerId, which: UrlChoice): Promise<Result<string>>;
+  /** A QR code (SVG markup) for one of the server's URLs. */
+  qrCode(id: ServerId, which: UrlChoice): Promise<Result<string>>;
+  /** Show the served folder in the system file manager. */
+  revealFolder(id: ServerId): Promise<Result<null>>;
+  /** Is this port free for a server with this reach? `exceptId`: a server whose own port doesn't count. */
+  checkPort(port: number, lan: boolean, exceptId: ServerId | null): Promise<PortCheck>;
+  /** Notices raised before the window could listen (e.g. at launch). */
+  getNotices(): Promise<Notice[]>;
+  dismissNotice(id: string): Promise<null>;
+  /** The file-system path of a file or folder dropped onto the window. */
+  pathForDroppedFile(file: File): string;
+  onServers(listener: (servers: ServerState[]) => void): () => void;
+  onLog(listener: (batches: LogBatch[]) => void): () => void;
+  onNotice(listener: (notice: Notice) => void): () => void;
+  /** Main asks the UI to select a server (e.g. after a second launch with a folder). */
+  onSelectServer(listener: (id: ServerId) => void): () => void;
+}
+
+/** Requests (invoke/handle), each with the schema of its arguments. */
+export const requests = {
+  listServers: { channel: requestChannels.listServers, args: z.tuple([]) },
+  pickFolder: { channel: requestChannels.pickFolder, args: z.tuple([]) },
+  createServer: { channel: requestChannels.createServer, args: z.tuple([ServerInput]) },
+  updateServer: { channel: requestChannels.updateServer, args: z.tuple([ServerId, ServerPatch]) },
+  removeServer: { channel: requestChannels.removeServer, args: z.tuple([ServerId]) },
+  startServer: { channel: requestChannels.startServer, args: z.tuple([ServerId]) },
+  stopServer: { channel: requestChannels.stopServer, args: z.tuple([ServerId]) },
+  getLog: { channel: requestChannels.getLog, args: z.tuple([ServerId]) },
+  clearLog: { channel: requestChannels.clearLog, args: z.tuple([ServerId]) },
+  openUrl: { channel: requestChannels.openUrl, args: z.tuple([ServerId, UrlChoice]) },
+  copyUrl: { channel: requestChannels.copyUrl, args: z.tuple([ServerId, UrlChoice]) },
+  qrCode: { channel: requestChannels.qrCode, args: z.tuple([ServerId, UrlChoice]) },
+  revealFolder: { channel: requestChannels.revealFolder, args: z.tuple([ServerId]) },
+  checkPort: { channel: requestChannels.checkPort, args: z.tuple([Port, z.boolean(), ServerId.nullable()]) },
+  getNotices: { channel: requestChannels.getNotices, args: z.tuple([]) },
+  dismissNotice: { channel: requestChannels.dismissNotice, args: z.tuple([z.string().max(100)]) },
+} as const satisfies Record<keyof typeof requestChannels, { channel: string; args: z.ZodTuple }>;
+export type RequestName = keyof typeof requests;
+export { events, requestChannels };
+export type EventName = keyof typeof events;
+
+// Every API member is exactly one request, one event, or the one local helper.
+type Exhaustive<T extends never> = T;
+export type _ApiCovered = Exhaustive<Exclude<keyof PierApi, RequestName | EventName | 'pathForDroppedFile'>>;
+export type _NoExtraRequests = Exhaustive<Exclude<RequestName | EventName, keyof PierApi>>;

@@ -205,7 +205,10 @@ async function resolveOnDisk(realRoot: string, pathname: string): Promise<{ real
       return { real: await realpath(candidate), exists };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      // A path too long to look up names nothing that could be opened either.
+      if (code === 'ENAMETOOLONG') return { real: candidate, exists: false };
+      // ELOOP: a symlink loop leads nowhere; what exists is its parent.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP') throw error;
       exists = false;
       const parent = path.dirname(candidate);
       if (parent === candidate) return { real: candidate, exists };
@@ -220,6 +223,21 @@ async function isDirectory(file: string): Promise<boolean> {
   } catch {
     // Gone since we resolved it: not a directory, let serve-handler answer 404.
     return false;
+  }
+}
+
+/** Only files and folders are served: opening a FIFO would block a file-system thread until a writer came. */
+function isServable(stats: Stats): boolean {
+  return stats.isFile() || stats.isDirectory();
+}
+
+/** lstat that reports unreachable paths (a symlink loop, a name too long) as missing, the way serve-handler expects. */
+async function lstatOrMissing(file: string): Promise<Stats> {
+  try {
+    return await lstat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw code === 'ELOOP' || code === 'ENAMETOOLONG' ? notFoundError(file) : error;
   }
 }
 
@@ -241,12 +259,21 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
   /** lstat as serve-handler sees the world: hidden files and escapes do not exist. */
   const guardedLstat = async (res: PierResponse, file: string): Promise<Stats> => {
     if (!isInside(realRoot, file) || isHiddenPath(file.slice(realRoot.length))) throw notFoundError(file);
-    const stats = await lstat(file);
+    const stats = await lstatOrMissing(file);
     if (stats.isSymbolicLink()) {
       const target = await realpath(file).catch(() => null);
-      if (!target || !isInside(realRoot, target) || isHiddenPath(target.slice(realRoot.length))) {
+      const targetStats = target ? await stat(target).catch(() => null) : null;
+      if (
+        !target ||
+        !isInside(realRoot, target) ||
+        isHiddenPath(target.slice(realRoot.length)) ||
+        !targetStats ||
+        !isServable(targetStats)
+      ) {
         throw notFoundError(file);
       }
+    } else if (!isServable(stats)) {
+      throw notFoundError(file);
     }
     res.lastPath = file;
     res.lastStats = stats;
@@ -289,10 +316,15 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     }
     let { pathname } = decoded;
     const onDisk = await resolveOnDisk(realRoot, pathname);
-    if (!isInside(realRoot, onDisk.real)) {
-      // A symlink somewhere in the path leads outside. Ask serve-handler for a
-      // hidden name instead, so the answer is the same 404 (and 404 page) as for
-      // any missing file.
+    if (
+      !isInside(realRoot, onDisk.real) ||
+      isHiddenPath(pathname) ||
+      isHiddenPath(onDisk.real.slice(realRoot.length))
+    ) {
+      // A symlink somewhere in the path leads outside, or into a dot-folder
+      // (`docs -> .git`), or the path names a dotfile: no redirect, no index,
+      // no SPA fallback. Ask serve-handler for a hidden name instead, so the
+      // answer is the same 404 (and 404 page) as for any missing file.
       pathname = '/.outside-root';
     } else if (onDisk.exists && !config.cleanUrls && (pathname.endsWith('/') || !hasExtension(pathname))) {
       // serve-handler finds index.html only as part of clean URLs; without them

@@ -65,6 +65,8 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
   #error: PierError | null = null;
   #server: PierServer | null = null;
   #port: number | null = null;
+  /** The port this server last listened on: an `auto` server asks for it again first. */
+  lastPort: number | null = null;
   #lanUrls: string[] = [];
   readonly #sockets = new Set<Socket>();
   readonly #options: InstanceOptions;
@@ -200,6 +202,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     });
     this.#server = server;
     this.#port = bound.value;
+    this.lastPort = bound.value;
     this.#lanUrls = config.lan ? lanUrls(this.#protocol(), bound.value, addresses) : [];
     this.#setStatus('running');
     return ok(this.state());
@@ -211,6 +214,15 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     const probeHost = config.lan ? '0.0.0.0' : '127.0.0.1';
     for (const host of hosts) {
       let port = config.port === 'auto' ? AUTO_PORT_START : config.port;
+      // Yesterday's port first, so bookmarks and phones keep working; then the usual search.
+      if (config.port === 'auto' && this.lastPort !== null && this.lastPort !== AUTO_PORT_START) {
+        try {
+          await listen(server, this.lastPort, host);
+          return ok(this.lastPort);
+        } catch {
+          // Taken (or no longer allowed) today: fall back to the first free port from 8080.
+        }
+      }
       for (;;) {
         try {
           await listen(server, port, host);

@@ -42,6 +42,8 @@ export interface ManagerOptions extends InstanceOptions {
 export class ServerManager extends EventEmitter<ManagerEvents> {
   readonly #servers = new Map<ServerId, { instance: ServerInstance; unsubscribe: () => void }>();
   readonly #options: ManagerOptions;
+  /** Servers the user wants running, also when a start failed (a taken port): saved as `running`. */
+  readonly #wanted = new Set<ServerId>();
 
   constructor(options: ManagerOptions = {}) {
     super();
@@ -84,9 +86,10 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
   }
 
   /** Add a server from saved settings as it is, stopped. Its folder is checked when it starts. */
-  add(config: ServerConfig): ServerState {
+  add(config: ServerConfig, lastPort: number | null = null): ServerState {
     if (this.#servers.has(config.id)) throw new Error(`ServerManager.add: duplicate id ${config.id}`);
     const instance = new ServerInstance(config, this.#options);
+    instance.lastPort = lastPort;
     instance.on('state', (state) => this.emit('state', state));
     instance.on('requestError', (error) => this.emit('requestError', config.id, error));
     const unsubscribe = instance.log.subscribe((batch) => this.emit('log', config.id, batch));
@@ -122,13 +125,16 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
 
   async start(id: ServerId): Promise<Result<ServerState>> {
     const found = this.#find(id);
-    return found.ok ? found.value.start() : found;
+    if (!found.ok) return found;
+    this.#wanted.add(id);
+    return found.value.start();
   }
 
   /** Stop at once: keep-alive connections are closed and the port is free when this resolves. */
   async stop(id: ServerId): Promise<Result<ServerState>> {
     const found = this.#find(id);
     if (!found.ok) return found;
+    this.#wanted.delete(id);
     await found.value.stop();
     return ok(found.value.state());
   }
@@ -138,6 +144,7 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
     const entry = this.#servers.get(id);
     if (!entry) return fail('UNKNOWN_SERVER', 'That server no longer exists.');
     this.#servers.delete(id);
+    this.#wanted.delete(id);
     entry.unsubscribe();
     await entry.instance.stop();
     entry.instance.removeAllListeners();
@@ -145,17 +152,23 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
     return ok(null);
   }
 
+  /** Stop every server (at quit). What the user wanted running is remembered for toSettings(). */
   async stopAll(): Promise<void> {
     await Promise.all([...this.#servers.values()].map(({ instance }) => instance.stop()));
   }
 
-  /** What the settings store keeps: every server's options and whether it should run. */
+  /**
+   * What the settings store keeps: every server's options and whether the user
+   * wants it running (true also for a server whose start failed, so it is
+   * tried again at the next launch).
+   */
   toSettings(): SettingsFile {
     return {
       version: 1,
       servers: [...this.#servers.values()].map(({ instance }) => ({
         ...instance.config,
-        running: instance.status === 'running' || instance.status === 'starting',
+        running: this.#wanted.has(instance.id),
+        lastPort: instance.lastPort,
       })),
     };
   }

@@ -60,7 +60,7 @@ export class SettingsStore {
   save(settings: SettingsFile): Promise<Result<void>> {
     const parsed = SettingsFile.safeParse(settings);
     if (!parsed.success) {
-      return Promise.reject(new Error(`SettingsStore.save got invalid settings: ${describeIssues(parsed.error)}`));
+      return Promise.reject(new Error(`SettingsStore.save got invalid settings: ${describeIssues(parsed.error, { withPath: true })}`));
     }
     const ids = new Set<string>();
     for (const server of parsed.data.servers) {
@@ -171,7 +171,7 @@ function findProblem(text: string): { settings: SettingsFile } | string {
     return `it has version ${JSON.stringify(raw.version)}, which this version of Pier does not know; it may come from a newer Pier`;
   }
   const parsed = SettingsFile.safeParse(raw);
-  if (!parsed.success) return describeIssues(parsed.error).replace(/\.$/, '');
+  if (!parsed.success) return describeIssues(parsed.error, { withPath: true }).replace(/\.$/, '');
   // Duplicate ids would make two servers answer to one id; the first one wins.
   const seen = new Set<string>();
   const servers = parsed.data.servers.filter((server) => {

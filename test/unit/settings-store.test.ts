@@ -22,6 +22,7 @@ const server = (over: Partial<SavedServer> = {}): SavedServer => ({
   https: false,
   auth: null,
   running: true,
+  lastPort: null,
   ...over,
 });
 

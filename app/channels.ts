@@ -1,0 +1,33 @@
+/**
+ * IPC channel names, kept apart from contract.ts only so the preload can
+ * import them without bundling zod. contract.ts re-exports them and pairs each
+ * request with its argument schema; add a channel here and there together.
+ */
+
+/** Requests from the window (ipcRenderer.invoke → ipcMain.handle). */
+export const requestChannels = {
+  listServers: 'pier:list-servers',
+  pickFolder: 'pier:pick-folder',
+  createServer: 'pier:create-server',
+  updateServer: 'pier:update-server',
+  removeServer: 'pier:remove-server',
+  startServer: 'pier:start-server',
+  stopServer: 'pier:stop-server',
+  getLog: 'pier:get-log',
+  clearLog: 'pier:clear-log',
+  openUrl: 'pier:open-url',
+  copyUrl: 'pier:copy-url',
+  qrCode: 'pier:qr-code',
+  revealFolder: 'pier:reveal-folder',
+  checkPort: 'pier:check-port',
+  getNotices: 'pier:get-notices',
+  dismissNotice: 'pier:dismiss-notice',
+} as const;
+
+/** Pushes from main (webContents.send → ipcRenderer.on). */
+export const events = {
+  onServers: 'pier:servers',
+  onLog: 'pier:log',
+  onNotice: 'pier:notice',
+  onSelectServer: 'pier:select-server',
+} as const;

@@ -1,0 +1,215 @@
+/**
+ * The e2e fixture: launches Pier with the real renderer (dist/renderer), the
+ * real preload (main/preload.ts) and the real main-process controller, IPC
+ * handlers and engine. Two variants:
+ *  - harness: Debian's Chromium shows the page; only Electron's transport
+ *    (contextBridge, ipcRenderer, ipcMain, webContents.send) and native
+ *    dialogs are stood in for (see electron-transport.ts).
+ *  - electron: the real app through Playwright's _electron, where the
+ *    Electron binary is installed (the `electron` Playwright project).
+ */
+import { mkdtemp, realpath } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+import { test, type BrowserContext, type Page } from '@playwright/test';
+import { build } from 'esbuild';
+import { chromium, _electron } from 'playwright-core';
+import serveHandler from 'serve-handler';
+
+import { createController, type Desktop } from '../../main/controller';
+import { setupIpc, type IpcMainLike } from '../../main/ipc';
+import { sameDocument } from '../../main/security';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const RENDERER = path.join(ROOT, 'dist', 'renderer');
+export const CHROMIUM = '/usr/bin/chromium';
+/** Without the networking flags Chromium keeps calling hosts this network refuses. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface LaunchOptions {
+  /** Relaunch with the settings of an earlier launch. */
+  userDataDir?: string;
+  colorScheme?: 'light' | 'dark';
+  /** LAN addresses the engine reports (the harness variant only); never connected to. */
+  lanAddresses?: string[];
+}
+
+export interface PierApp {
+  /** The app's window. */
+  page: Page;
+  /** Pier's settings folder (Electron's userData). */
+  userDataDir: string;
+  /** What the next native folder dialog returns (null: the user cancels). */
+  pickFolder(folder: string | null): Promise<void>;
+  /** Drop a folder onto the window, as from a file manager. */
+  dropFolder(folder: string): Promise<void>;
+  /** URLs handed to the system browser, and the clipboard's text. */
+  opened(): Promise<string[]>;
+  clipboard(): Promise<string>;
+  /** Quit as a user would: servers saved, then stopped. */
+  close(): Promise<void>;
+}
+
+/** Launch Pier. In the `electron` Playwright project this is the real Electron app. */
+export async function launchApp(options: LaunchOptions = {}): Promise<PierApp> {
+  const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pier-e2e-userdata-')));
+  const variant = test.info().project.name === 'electron' ? 'electron' : 'harness';
+  return variant === 'electron' ? launchElectron(userDataDir, options) : launchHarness(userDataDir, options);
+}
+
+let preloadBundle: Promise<string> | null = null;
+/** The real preload, with `electron` resolved to the transport stand-in. */
+function harnessPreload(): Promise<string> {
+  preloadBundle ??= build({
+    entryPoints: [path.join(ROOT, 'main', 'preload.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    alias: { electron: path.join(ROOT, 'test', 'e2e', 'electron-transport.ts') },
+    logLevel: 'warning',
+  }).then((result) => result.outputFiles[0]?.text ?? '');
+  return preloadBundle;
+}
+
+async function serveRenderer(): Promise<http.Server> {
+  const server = http.createServer((req, res) => void serveHandler(req, res, { public: RENDERER, etag: false }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+async function launchHarness(userDataDir: string, options: LaunchOptions): Promise<PierApp> {
+  const page$ = await serveRenderer();
+  const pageUrl = `http://127.0.0.1:${(page$.address() as AddressInfo).port}/index.html`;
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'pier-e2e-chromium-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1200, height: 760 },
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+
+  let nextFolder: string | null = null;
+  const opened: string[] = [];
+  let clipboard = '';
+  const desktop: Desktop = {
+    userDataDir,
+    pickFolder: async () => nextFolder,
+    openExternal: async (url) => void opened.push(url),
+    writeClipboard: (text) => void (clipboard = text),
+    showFolder: async () => undefined,
+    // webContents.send: deliver to the page's listeners; a closed page just drops it.
+    send: (channel, payload) =>
+      void page.evaluate(([c, p]) => window.__pierTransport?.emit(c, p), [channel, payload] as const).catch(() => undefined),
+    lanAddresses: options.lanAddresses ? () => options.lanAddresses ?? [] : undefined,
+  };
+  const controller = await createController(desktop);
+
+  // ipcMain, as far as setupIpc uses it; invoked through the page binding below.
+  const handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
+  const ipcMain: IpcMainLike = {
+    handle: (channel, listener) => void handlers.set(channel, listener as never),
+    removeHandler: (channel) => void handlers.delete(channel),
+  } as IpcMainLike;
+  const mainFrame = {
+    get url() {
+      return page.mainFrame().url();
+    },
+  };
+  const contents = { mainFrame } as unknown as Electron.WebContents;
+  setupIpc(ipcMain, { contents: () => contents, isAppUrl: (url) => sameDocument(pageUrl, url) }, controller.handlers);
+
+  await context.exposeBinding('__pierInvoke', async (source, channel: string, args: unknown[]) => {
+    const handler = handlers.get(channel);
+    // The frame that called: the app's main frame, or something else that must be refused.
+    const senderFrame = source.frame === page.mainFrame() ? mainFrame : { url: source.frame.url() };
+    try {
+      if (!handler) throw new Error(`No handler registered for '${channel}'`);
+      return { ok: true, value: await handler({ sender: contents, senderFrame }, ...args) };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  });
+  await page.addInitScript({ content: await harnessPreload() });
+  await page.goto(pageUrl);
+
+  let closed = false;
+  return {
+    page,
+    userDataDir,
+    pickFolder: async (folder) => void (nextFolder = folder),
+    dropFolder: (folder) => dropOnto(page, folder),
+    opened: async () => [...opened],
+    clipboard: async () => clipboard,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await controller.shutdown();
+      await context.close();
+      await new Promise((resolve) => page$.close(resolve));
+    },
+  };
+}
+
+/** A drop event carrying a File, as a file manager would send; the transport maps its name to the path. */
+async function dropOnto(page: Page, folder: string): Promise<void> {
+  const name = path.basename(folder);
+  const real = await realpath(folder);
+  await page.evaluate(
+    ([fileName, fullPath]) => {
+      window.__pierDropPaths = { ...window.__pierDropPaths, [fileName]: fullPath };
+      const data = new DataTransfer();
+      data.items.add(new File([], fileName));
+      const target = document.body;
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+      }
+    },
+    [name, real] as const,
+  );
+}
+
+async function launchElectron(userDataDir: string, options: LaunchOptions): Promise<PierApp> {
+  const electronApp = await _electron.launch({
+    args: [ROOT],
+    cwd: ROOT,
+    env: { ...process.env, PIER_USER_DATA_DIR: userDataDir } as Record<string, string>,
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const page = await electronApp.firstWindow();
+  await page.setViewportSize({ width: 1200, height: 760 });
+  let closed = false;
+  return {
+    page,
+    userDataDir,
+    async pickFolder(folder) {
+      await electronApp.evaluate(({ dialog }, picked) => {
+        dialog.showOpenDialog = (async () => ({ canceled: picked === null, filePaths: picked ? [picked] : [] })) as never;
+      }, folder);
+    },
+    async dropFolder(folder) {
+      // A synthetic drop has no real file path in Electron; serving through argv is the same code path.
+      await electronApp.evaluate(({ app }, f) => app.emit('second-instance', {}, ['electron', f], process.cwd()), folder);
+    },
+    opened: async () => [],
+    clipboard: async () => electronApp.evaluate(({ clipboard }) => clipboard.readText()),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await electronApp.close();
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+
+import { events, type LogBatch, type LogEntry, type Notice, type ServerState } from '../../app/contract';
+import { createController, type Desktop } from '../../main/controller';
+import { LOG_FLUSH_CAP, LogRelay } from '../../main/log-relay';
+
+interface Sent {
+  channel: string;
+  payload: unknown;
+}
+
+async function setup(t: TestContext) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pier-controller-'));
+  const userDataDir = path.join(dir, 'userData');
+  const site = path.join(dir, 'site');
+  await mkdir(site, { recursive: true });
+  await writeFile(path.join(site, 'index.html'), '<h1>site</h1>');
+  const sent: Sent[] = [];
+  const opened: string[] = [];
+  let clipboard = '';
+  const desktop: Desktop = {
+    userDataDir,
+    pickFolder: async () => site,
+    openExternal: async (url) => void opened.push(url),
+    writeClipboard: (text) => void (clipboard = text),
+    showFolder: async () => undefined,
+    send: (channel, payload) => void sent.push({ channel, payload }),
+    lanAddresses: () => [],
+  };
+  const controllers: Awaited<ReturnType<typeof createController>>[] = [];
+  const launch = async () => {
+    const controller = await createController(desktop);
+    controllers.push(controller);
+    return controller;
+  };
+  t.after(async () => {
+    for (const c of controllers) await c.shutdown();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { dir, userDataDir, site, sent, opened, clipboard: () => clipboard, launch };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+test('a new server starts at once, is saved, and comes back running after a relaunch', async (t) => {
+  const { site, userDataDir, launch } = await setup(t);
+  const first = await launch();
+  const created = await first.handlers.createServer({ root: site });
+  assert.ok(created.ok);
+  assert.equal(created.value.status, 'running');
+  assert.equal(created.value.config.name, 'site');
+  const port = created.value.port;
+  const res = await fetch(created.value.url ?? '');
+  assert.equal(await res.text(), '<h1>site</h1>');
+  await first.shutdown();
+  const saved = JSON.parse(await readFile(path.join(userDataDir, 'settings.json'), 'utf8'));
+  assert.equal(saved.servers.length, 1);
+  assert.equal(saved.servers[0].running, true, 'quitting saves what was running before stopping it');
+
+  const second = await launch();
+  const [restored] = await second.handlers.listServers();
+  assert.equal(restored?.status, 'running');
+  assert.equal(restored?.port, port, 'same port as yesterday (it was the first free one then and now)');
+});
+
+test('a stopped server stays stopped after a relaunch', async (t) => {
+  const { site, launch } = await setup(t);
+  const first = await launch();
+  const created = await first.handlers.createServer({ root: site });
+  assert.ok(created.ok);
+  await first.handlers.stopServer(created.value.id);
+  await first.shutdown();
+  const second = await launch();
+  const [restored] = await second.handlers.listServers();
+  assert.equal(restored?.status, 'stopped');
+});
+
+test('an unreadable settings file is kept aside and the user is told', async (t) => {
+  const { userDataDir, sent, launch } = await setup(t);
+  await mkdir(userDataDir, { recursive: true });
+  await writeFile(path.join(userDataDir, 'settings.json'), '{"version": 1, "servers": [');
+  const controller = await launch();
+  const notices = await controller.handlers.getNotices();
+  assert.equal(notices.length, 1);
+  assert.match(notices[0]?.message ?? '', /could not be read.*kept as .*settings\.corrupt-/);
+  assert.ok(sent.some((s) => s.channel === events.onNotice && (s.payload as Notice).level === 'warning'));
+  const files = await readdir(userDataDir);
+  const backup = files.find((f) => f.startsWith('settings.corrupt-'));
+  assert.ok(backup, 'the bad file was kept');
+  assert.equal(await readFile(path.join(userDataDir, backup), 'utf8'), '{"version": 1, "servers": [');
+  await controller.handlers.dismissNotice(notices[0]?.id ?? '');
+  assert.deepEqual(await controller.handlers.getNotices(), []);
+});
+
+test('a taken port is an error with the next free port, and "use port N" fixes it', async (t) => {
+  const { site, launch } = await setup(t);
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => blocker.close(resolve)));
+  const taken = (blocker.address() as net.AddressInfo).port;
+  const controller = await launch();
+  const created = await controller.handlers.createServer({ root: site, port: taken });
+  assert.ok(created.ok, 'the server exists even though it could not start');
+  assert.equal(created.value.status, 'error');
+  assert.equal(created.value.error?.code, 'PORT_IN_USE');
+  assert.match(created.value.error?.message ?? '', new RegExp(`^Port ${taken} is already in use\\. The next free port is \\d+\\.$`));
+  const check = await controller.handlers.checkPort(taken, false, null);
+  assert.equal(check.free, false);
+  const suggested = created.value.error?.suggestedPort;
+  assert.ok(suggested);
+  await controller.handlers.updateServer(created.value.id, { port: suggested });
+  const started = await controller.handlers.startServer(created.value.id);
+  assert.ok(started.ok);
+  assert.equal(started.value.port, suggested);
+  assert.deepEqual(await controller.handlers.checkPort(suggested, false, created.value.id), { free: true, suggestedPort: null });
+});
+
+test('only a running server’s own URLs are opened, copied or turned into a QR code', async (t) => {
+  const { site, opened, clipboard, launch } = await setup(t);
+  const controller = await launch();
+  const created = await controller.handlers.createServer({ root: site });
+  assert.ok(created.ok);
+  const { id, url } = created.value;
+  assert.deepEqual(await controller.handlers.openUrl(id, 'local'), { ok: true, value: null });
+  assert.deepEqual(opened, [url]);
+  assert.deepEqual(await controller.handlers.copyUrl(id, 'local'), { ok: true, value: url });
+  assert.equal(clipboard(), url);
+  const qr = await controller.handlers.qrCode(id, 'local');
+  assert.ok(qr.ok && qr.value.startsWith('<svg'));
+  const noLan = await controller.handlers.openUrl(id, 3);
+  assert.equal(noLan.ok, false);
+  await controller.handlers.stopServer(id);
+  const stopped = await controller.handlers.openUrl(id, 'local');
+  assert.ok(!stopped.ok && stopped.code === 'NOT_RUNNING');
+  assert.equal(opened.length, 1);
+  const missing = await controller.handlers.openUrl('nope', 'local');
+  assert.ok(!missing.ok && missing.code === 'UNKNOWN_SERVER');
+});
+
+test('request logs reach the window in coalesced batches, and snapshots carry the counters', async (t) => {
+  const { site, sent, launch } = await setup(t);
+  const controller = await launch();
+  const created = await controller.handlers.createServer({ root: site });
+  assert.ok(created.ok);
+  sent.length = 0;
+  await Promise.all(Array.from({ length: 200 }, () => fetch(created.value.url ?? '').then((r) => r.text())));
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  const logMessages = sent.filter((s) => s.channel === events.onLog);
+  const entries = logMessages.flatMap((m) => (m.payload as LogBatch[]).flatMap((b) => b.entries));
+  assert.equal(entries.length, 200);
+  assert.ok(logMessages.length <= 4, `200 requests took ${logMessages.length} messages`);
+  const last = sent.filter((s) => s.channel === events.onServers).at(-1)?.payload as ServerState[];
+  assert.equal(last[0]?.counters.requests, 200);
+  assert.equal((await controller.handlers.getLog(created.value.id)).length, 200);
+  await controller.handlers.clearLog(created.value.id);
+  assert.equal((await controller.handlers.getLog(created.value.id)).length, 0);
+});
+
+test('serving a folder twice reuses its server and selects it', async (t) => {
+  const { site, sent, launch } = await setup(t);
+  const controller = await launch();
+  await controller.serveFolder(site);
+  await controller.serveFolder(`${site}/`);
+  await settle();
+  const servers = await controller.handlers.listServers();
+  assert.equal(servers.length, 1);
+  assert.equal(servers[0]?.status, 'running');
+  const selects = sent.filter((s) => s.channel === events.onSelectServer).map((s) => s.payload);
+  assert.deepEqual(selects, [servers[0]?.id, servers[0]?.id]);
+  await controller.serveFolder(path.join(site, 'missing'));
+  const notices = await controller.handlers.getNotices();
+  assert.match(notices.at(-1)?.message ?? '', /does not exist/);
+});
+
+test('the log relay sends a flood as one bounded message per interval', async () => {
+  const sends: LogBatch[][] = [];
+  const relay = new LogRelay((batches) => sends.push(batches));
+  const entry = (seq: number): LogEntry => ({ seq, time: 0, method: 'GET', path: '/', status: 200, bytes: 1, ms: 1, ip: '127.0.0.1', userAgent: '', referer: '' });
+  for (let i = 1; i <= 20_000; i++) relay.push('a', [entry(i)]);
+  relay.push('b', [entry(1)]);
+  assert.equal(sends.length, 0, 'nothing is sent synchronously');
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(sends.length, 1);
+  const a = sends[0]?.find((b) => b.id === 'a');
+  assert.equal(a?.entries.length, LOG_FLUSH_CAP);
+  assert.equal(a?.entries.at(-1)?.seq, 20_000, 'the newest are kept');
+  assert.equal(sends[0]?.find((b) => b.id === 'b')?.entries.length, 1);
+  relay.dispose();
+});
