@@ -87,7 +87,9 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
   const folder = await checkFolder(dir);
   if (!folder.ok) throw new CliFailure(folder.message);
   const options = ServerOptions.safeParse({
-    name: path.basename(folder.value) || folder.value,
+    // Only a label: a folder whose name is blank or longer than a label may be
+    // (Linux allows 255 bytes) is still a folder the user can serve.
+    name: (path.basename(folder.value).trim() || folder.value).slice(0, 80),
     root: folder.value,
     port: flags.port ?? 'auto',
     lan: flags.lan ?? false,

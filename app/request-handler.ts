@@ -70,6 +70,8 @@ function isNotModified(req: IncomingMessage, stats: Stats): boolean {
 export class PierResponse extends http.ServerResponse<IncomingMessage> {
   ctx: ServerContext | null = null;
   startedAt = 0;
+  /** The client's address, read when the request arrives: by 'close' the socket may be gone. */
+  ip = '';
   bodyBytes = 0;
   /** Path and stats of the last file serve-handler looked at; the served one is the last. */
   lastPath = '';
@@ -149,8 +151,7 @@ function logOnClose(this: PierResponse): void {
   const req = this.req;
   const status = this.statusCode;
   const bytes = req.method === 'HEAD' || status === 304 || status === 204 ? 0 : this.bodyBytes;
-  let ip = req.socket.remoteAddress ?? '';
-  if (ip.startsWith('::ffff:')) ip = ip.slice(7);
+  const ip = this.ip;
   ctx.log.record(
     req.method ?? '',
     req.url ?? '',
@@ -394,6 +395,8 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
   return (req, res) => {
     res.ctx = ctx;
     res.startedAt = performance.now();
+    const ip = req.socket.remoteAddress ?? '';
+    res.ip = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
     handle(req, res).catch((error: unknown) => {
       ctx.onError(error);
       if (!res.headersSent) reply(res, 500, 'Pier could not answer this request.');

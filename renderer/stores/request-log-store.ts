@@ -6,9 +6,16 @@ import { serversStore } from './servers-store';
 /** The most entries the window keeps per server; older ones are dropped first. */
 export const LOG_CAPACITY = 5000;
 
-interface ServerLog {
-  /** Oldest first, strictly increasing `seq`, at most LOG_CAPACITY long. Replaced, never mutated. */
+/** What a log view reads; replaced (never mutated) on every change, so React sees the change. */
+export interface RequestLogView {
+  /** Oldest first, strictly increasing `seq`, at most LOG_CAPACITY long. */
   entries: readonly LogEntry[];
+  /** The highest seq ever received, also after Clear: "how many requests so far" without counting. */
+  lastSeq: number;
+}
+
+interface ServerLog {
+  view: RequestLogView;
   /** Entries up to this seq were cleared by the user and must not come back from a late backlog. */
   clearedThrough: number;
   backlog: 'not-asked' | 'loading' | 'loaded';
@@ -17,13 +24,14 @@ interface ServerLog {
 }
 
 const NO_ENTRIES: readonly LogEntry[] = Object.freeze([]);
+const EMPTY_VIEW: RequestLogView = Object.freeze({ entries: NO_ENTRIES, lastSeq: 0 });
 const logs = new Map<ServerId, ServerLog>();
 const listeners = new Map<ServerId, Set<() => void>>();
 
 function logOf(id: ServerId): ServerLog {
   let log = logs.get(id);
   if (!log) {
-    log = { entries: NO_ENTRIES, clearedThrough: 0, backlog: 'not-asked', generation: 0 };
+    log = { view: EMPTY_VIEW, clearedThrough: 0, backlog: 'not-asked', generation: 0 };
     logs.set(id, log);
   }
   return log;
@@ -63,20 +71,21 @@ function mergeBySeq(a: readonly LogEntry[], b: readonly LogEntry[]): LogEntry[] 
 function receive(id: ServerId, incoming: readonly LogEntry[]): void {
   if (incoming.length === 0) return;
   const log = logOf(id);
-  const floor = Math.max(log.clearedThrough, lastSeq(log.entries));
+  const held = log.view.entries;
+  const floor = Math.max(log.clearedThrough, lastSeq(held));
   // Batches come in order, so usually every entry is newer than what we hold.
   let sorted = true;
   for (let k = 1; k < incoming.length; k++) if (incoming[k]!.seq <= incoming[k - 1]!.seq) sorted = false;
   let next: readonly LogEntry[];
   if (sorted && incoming[0]!.seq > floor) {
     const fresh = keepNewest(incoming);
-    const overflow = log.entries.length + fresh.length - LOG_CAPACITY;
-    next = overflow > 0 ? log.entries.slice(overflow).concat(fresh) : log.entries.concat(fresh);
+    const overflow = held.length + fresh.length - LOG_CAPACITY;
+    next = overflow > 0 ? held.slice(overflow).concat(fresh) : held.concat(fresh);
   } else {
     const ordered = sorted ? incoming : [...incoming].sort((a, b) => a.seq - b.seq);
-    next = keepNewest(mergeBySeq(log.entries, ordered.filter((e) => e.seq > log.clearedThrough)));
+    next = keepNewest(mergeBySeq(held, ordered.filter((e) => e.seq > log.clearedThrough)));
   }
-  log.entries = next;
+  log.view = { entries: next, lastSeq: Math.max(log.view.lastSeq, lastSeq(next)) };
   notify(id);
 }
 
@@ -105,7 +114,7 @@ function loadBacklog(api: PierApi, id: ServerId): void {
  * The requests of one server, oldest first, at most LOG_CAPACITY. The first
  * view of a server fetches what main already holds and merges it by seq.
  */
-export function useRequestLog(id: ServerId): readonly LogEntry[] {
+export function useRequestLog(id: ServerId): RequestLogView {
   const subscribe = useCallback(
     (listener: () => void) => {
       let set = listeners.get(id);
@@ -117,18 +126,18 @@ export function useRequestLog(id: ServerId): readonly LogEntry[] {
     },
     [id],
   );
-  const entries = useSyncExternalStore(subscribe, () => logs.get(id)?.entries ?? NO_ENTRIES);
+  const view = useSyncExternalStore(subscribe, () => logs.get(id)?.view ?? EMPTY_VIEW);
   useEffect(() => loadBacklog(pier(), id), [id]);
-  return entries;
+  return view;
 }
 
 /** Empty the view now and main's log behind it. Resolves with main's error message, if any. */
 export async function clearRequestLog(id: ServerId): Promise<string | null> {
   const log = logOf(id);
-  log.clearedThrough = Math.max(log.clearedThrough, lastSeq(log.entries));
+  log.clearedThrough = Math.max(log.clearedThrough, log.view.lastSeq);
   log.generation++;
   if (log.backlog === 'loading') log.backlog = 'loaded';
-  log.entries = NO_ENTRIES;
+  log.view = { entries: NO_ENTRIES, lastSeq: log.view.lastSeq };
   notify(id);
   const result = await pier().clearLog(id);
   return result.ok ? null : result.message;

@@ -48,10 +48,13 @@ test('--json: the first line is the listening line, then one request line per re
   assert.equal(first, `{"type":"listening","url":"http://127.0.0.1:${port}/","lanUrls":[]}`);
 
   const headers = { 'User-Agent': 'pier-cli-test', Referer: 'http://127.0.0.1/from' };
-  const home = await get(`http://127.0.0.1:${port}/`, { headers });
+  // Keep-alive, as browsers do; the next test covers clients that hang up at once.
+  const agent = new http.Agent({ keepAlive: true });
+  t.after(() => agent.destroy());
+  const home = await get(`http://127.0.0.1:${port}/`, { headers, agent });
   assert.equal(home.status, 200);
   assert.equal(home.body, INDEX);
-  const missing = await get(`http://127.0.0.1:${port}/missing.txt`, { headers });
+  const missing = await get(`http://127.0.0.1:${port}/missing.txt`, { headers, agent });
   assert.equal(missing.status, 404);
 
   const lines = await pier.waitForLines((line) => line.startsWith('{"type":"request"'), 2);
@@ -73,6 +76,16 @@ test('--json: the first line is the listening line, then one request line per re
   assert.equal(typeof b!.bytes, 'number');
   assert.equal(pier.lines.length, 3, 'nothing else on stdout');
   assert.equal(pier.stderr, '');
+});
+
+test('--json: the request line has the client address also when the client hangs up at once', async (t) => {
+  const { root, configHome } = await site(t);
+  const { pier, url } = await startJson(t, [root], { configHome });
+  const count = 10;
+  for (let i = 0; i < count; i++) assert.equal((await get(url)).status, 200); // a new connection each, Connection: close
+  const lines = await pier.waitForLines((line) => line.startsWith('{"type":"request"'), count);
+  const ips = lines.map((line) => (JSON.parse(line) as { ip: string }).ip);
+  assert.deepEqual(ips, Array<string>(count).fill('127.0.0.1'));
 });
 
 test('text mode on a pipe: the Local URL and one plain request line per request, no colour codes', async (t) => {
@@ -132,6 +145,7 @@ test('defaults: no SPA fallback, folders are listed, no CORS, no password, no cl
   assert.equal(home.status, 200);
   assert.equal(home.headers['access-control-allow-origin'], undefined);
   assert.equal(home.headers['x-test'], undefined);
+  assert.equal(home.headers['cache-control'], 'no-cache');
   assert.equal((await get(`${url}about`)).status, 404);
 });
 
@@ -196,6 +210,12 @@ test('--clean-urls: /about serves about.html', async (t) => {
   assert.equal(about.body, ABOUT);
 });
 
+test('--caching max-age: files may be cached for an hour', async (t) => {
+  const { root, configHome } = await site(t);
+  const { url } = await startJson(t, [root, '--caching', 'max-age'], { configHome });
+  assert.equal((await get(url)).headers['cache-control'], 'public, max-age=3600');
+});
+
 test('--port N listens on exactly that port', async (t) => {
   const { root, configHome } = await site(t);
   const wanted = await freePort();
@@ -211,6 +231,18 @@ test('DIR defaults to the current folder', async (t) => {
   await writeFile(path.join(root, 'index.html'), here);
   const { url } = await startJson(t, [], { configHome, cwd: root });
   assert.equal((await get(url)).body, here);
+});
+
+test('a folder with a blank or very long name is served like any other', async (t) => {
+  const { root, configHome } = await site(t);
+  for (const name of ['   ', 'a'.repeat(100)]) {
+    const folder = path.join(root, name);
+    await mkdir(folder);
+    await writeFile(path.join(folder, 'index.html'), INDEX);
+    const { pier, url } = await startJson(t, [folder], { configHome });
+    assert.equal((await get(url)).body, INDEX);
+    await pier.kill();
+  }
 });
 
 test('a missing folder: exit 1, one stderr line naming it, nothing on stdout', async (t) => {
@@ -259,6 +291,7 @@ const usageErrors: [string, string[], RegExp][] = [
   ['an unknown option', ['--frobnicate'], /unknown option '--frobnicate'/],
   ['--header without a colon', ['--header', 'nocolon'], /Name: value/],
   ['--auth without a colon', ['--auth', 'nocolon'], /USER:PASS/],
+  ['an unknown --caching mode', ['--caching', 'forever'], /revalidate, no-store, max-age/],
 ];
 
 for (const [name, args, message] of usageErrors) {
@@ -273,16 +306,19 @@ for (const [name, args, message] of usageErrors) {
 
 test('--help prints usage on stdout and exits 0', async (t) => {
   const configHome = await tempDir(t);
-  for (const args of [['--help'], ['serve', '--help']]) {
-    const result = await runPier(t, args, { configHome });
-    assert.equal(result.code, 0, args.join(' '));
-    assert.match(result.stdout, /^Usage: pier/);
-    assert.equal(result.stderr, '');
+  const top = await runPier(t, ['--help'], { configHome });
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /^Usage: pier /);
+  assert.match(top.stdout, /serve \[options\] \[dir\]/);
+  assert.equal(top.stderr, '');
+
+  const serve = await runPier(t, ['serve', '--help'], { configHome });
+  assert.equal(serve.code, 0);
+  assert.match(serve.stdout, /^Usage: pier serve /);
+  for (const option of ['--port', '--lan', '--spa', '--no-listing', '--clean-urls', '--cors', '--https', '--auth', '--header', '--caching', '--json']) {
+    assert.ok(serve.stdout.includes(option), option);
   }
-  const serveHelp = await runPier(t, ['serve', '--help'], { configHome });
-  for (const option of ['--port', '--lan', '--spa', '--no-listing', '--clean-urls', '--cors', '--https', '--auth', '--header', '--json']) {
-    assert.ok(serveHelp.stdout.includes(option), option);
-  }
+  assert.equal(serve.stderr, '');
 });
 
 test('--version prints the package.json version and exits 0', async (t) => {

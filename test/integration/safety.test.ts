@@ -54,6 +54,7 @@ before(async () => {
   site.instance.on('requestError', (error) => requestErrors.push(error));
 });
 after(async () => {
+  if (!site) return; // before() failed and said why
   // If a request is stuck opening the FIFO (the bug the FIFO test guards
   // against), give it a writer so its thread comes free and the process can exit.
   try {

@@ -1,0 +1,77 @@
+import { useRef, type KeyboardEvent } from 'react';
+import type { ServerState } from '../../app/contract';
+import { plural } from '../format';
+import { STATUS_LABEL, serverListDetail } from '../server-status';
+import { selectServer, useSelection } from '../stores/selection-store';
+import { useServers } from '../stores/servers-store';
+import { StatusDot } from './status-dot';
+
+function ServerListItem({ server, selected, register }: { server: ServerState; selected: boolean; register: (el: HTMLButtonElement | null) => void }) {
+  const requests = server.counters.requests;
+  return (
+    <button
+      ref={register}
+      type="button"
+      className="server-item"
+      aria-current={selected ? 'true' : undefined}
+      // One tab stop for the whole list; arrows move within it.
+      tabIndex={selected ? 0 : -1}
+      onClick={() => selectServer(server.id)}
+    >
+      <StatusDot status={server.status} />
+      <span className="server-item-text">
+        <span className="server-item-name">{server.config.name}</span>
+        <span className="visually-hidden">, {STATUS_LABEL[server.status]}, </span>
+        <span className={server.status === 'error' ? 'server-item-detail is-error' : 'server-item-detail'}>
+          {serverListDetail(server)}
+        </span>
+      </span>
+      <span className="server-item-count" title={plural(requests, 'request')}>
+        {requests.toLocaleString('en-US')}
+        <span className="visually-hidden"> {requests === 1 ? 'request' : 'requests'}</span>
+      </span>
+    </button>
+  );
+}
+
+export function ServerList() {
+  const servers = useServers();
+  const selected = useSelection();
+  const buttons = useRef(new Map<string, HTMLButtonElement>());
+
+  const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
+    const index = servers.findIndex((s) => s.id === selected?.id);
+    const last = servers.length - 1;
+    const target = { ArrowDown: Math.min(index + 1, last), ArrowUp: Math.max(index - 1, 0), Home: 0, End: last }[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    const next = servers[target];
+    if (!next) return;
+    selectServer(next.id);
+    buttons.current.get(next.id)?.focus();
+  };
+
+  return (
+    <div className="server-nav">
+      {/* The list is named by its aria-label; this is the same word for sighted users. */}
+      <div className="sidebar-heading" aria-hidden="true">
+        Servers
+      </div>
+      {servers.length === 0 ? <p className="server-list-empty">No servers yet</p> : null}
+      <ul className="server-list" aria-label="Servers" onKeyDown={onKeyDown}>
+        {servers.map((server) => (
+          <li key={server.id}>
+            <ServerListItem
+              server={server}
+              selected={server.id === selected?.id}
+              register={(el) => {
+                if (el) buttons.current.set(server.id, el);
+                else buttons.current.delete(server.id);
+              }}
+            />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

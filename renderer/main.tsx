@@ -1,0 +1,22 @@
+import './styles/index.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './components/app';
+import { pier } from './pier';
+import { connectNotices } from './stores/notices-store';
+import { connectRequestLog } from './stores/request-log-store';
+import { connectSelection } from './stores/selection-store';
+import { connectServers } from './stores/servers-store';
+
+const api = pier();
+// Subscribe before the first render, so no push from main is missed.
+connectServers(api);
+connectSelection(api);
+connectNotices(api);
+connectRequestLog(api);
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

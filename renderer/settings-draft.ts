@@ -1,0 +1,129 @@
+import type { Caching, ServerConfig, ServerPatch } from '../app/contract';
+
+// The settings form edits a draft; Apply sends only what differs from the
+// server's config. These checks mirror app/contract.ts closely enough to show
+// a message while typing; main validates again and has the last word.
+
+export interface HeaderDraft {
+  /** Stable React key: rows can be removed from the middle. */
+  key: number;
+  name: string;
+  value: string;
+}
+
+export interface SettingsDraft {
+  name: string;
+  portMode: 'auto' | 'fixed';
+  /** As typed; checked by parsePort. */
+  port: string;
+  lan: boolean;
+  listing: boolean;
+  spa: boolean;
+  cleanUrls: boolean;
+  cors: boolean;
+  https: boolean;
+  caching: Caching;
+  authOn: boolean;
+  username: string;
+  password: string;
+  headers: HeaderDraft[];
+}
+
+export interface DraftErrors {
+  name?: string;
+  port?: string;
+  username?: string;
+  password?: string;
+  /** By HeaderDraft.key. */
+  headers: Record<number, string>;
+}
+
+export const PORT_MESSAGE = 'The port must be a number from 1 to 65535.';
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+let nextHeaderKey = 1;
+export const newHeaderRow = (name = '', value = ''): HeaderDraft => ({ key: nextHeaderKey++, name, value });
+
+export function draftFromConfig(config: ServerConfig): SettingsDraft {
+  return {
+    name: config.name,
+    portMode: config.port === 'auto' ? 'auto' : 'fixed',
+    port: config.port === 'auto' ? '' : String(config.port),
+    lan: config.lan,
+    listing: config.listing,
+    spa: config.spa,
+    cleanUrls: config.cleanUrls,
+    cors: config.cors,
+    https: config.https,
+    caching: config.caching,
+    authOn: config.auth !== null,
+    username: config.auth?.username ?? '',
+    password: config.auth?.password ?? '',
+    headers: config.headers.map((h) => newHeaderRow(h.name, h.value)),
+  };
+}
+
+/** A whole number from 1 to 65535, or null. */
+export function parsePort(text: string): number | null {
+  if (!/^\d{1,5}$/.test(text.trim())) return null;
+  const port = Number(text);
+  return port >= 1 && port <= 65535 ? port : null;
+}
+
+// A row left completely empty (just added) is ignored rather than refused.
+const filledHeaders = (draft: SettingsDraft) => draft.headers.filter((h) => h.name.trim() !== '' || h.value !== '');
+
+export function validateDraft(draft: SettingsDraft): DraftErrors {
+  const errors: DraftErrors = { headers: {} };
+  const name = draft.name.trim();
+  if (!name) errors.name = 'The name cannot be empty.';
+  else if (name.length > 80) errors.name = 'The name can be at most 80 characters.';
+  if (draft.portMode === 'fixed' && parsePort(draft.port) === null) errors.port = PORT_MESSAGE;
+  if (draft.authOn) {
+    if (!draft.username) errors.username = 'The user name cannot be empty.';
+    else if (draft.username.includes(':')) errors.username = 'The user name cannot contain a colon.';
+    if (!draft.password) errors.password = 'The password cannot be empty.';
+  }
+  for (const header of filledHeaders(draft)) {
+    const headerName = header.name.trim();
+    if (!headerName) errors.headers[header.key] = 'A header needs a name.';
+    else if (!HEADER_NAME.test(headerName)) {
+      errors.headers[header.key] = "A header name may use only letters, digits and - _ . ! # $ % & ' * + ^ ` | ~.";
+    }
+  }
+  if (filledHeaders(draft).length > 50) errors.headers[draft.headers.at(-1)!.key] = 'At most 50 headers.';
+  return errors;
+}
+
+/**
+ * Why Apply is unavailable, for the footer. Worded unlike the fields' own
+ * messages, so each message appears once on screen.
+ */
+export function blockedReason(errors: DraftErrors): string {
+  if (errors.name || errors.port || Object.keys(errors.headers).length) return 'Fix what is marked above to apply.';
+  return 'Enter a user name and a password to apply.';
+}
+
+export const hasErrors = (errors: DraftErrors) =>
+  Boolean(errors.name || errors.port || errors.username || errors.password || Object.keys(errors.headers).length);
+
+/** What Apply sends: the fields whose draft differs from `config`. */
+export function patchFromDraft(draft: SettingsDraft, config: ServerConfig): ServerPatch {
+  const patch: ServerPatch = {};
+  if (draft.name.trim() !== config.name) patch.name = draft.name.trim();
+  const port = draft.portMode === 'auto' ? 'auto' : (parsePort(draft.port) ?? draft.port);
+  if (port !== config.port) patch.port = port as ServerPatch['port'];
+  for (const key of ['lan', 'listing', 'spa', 'cleanUrls', 'cors', 'https'] as const) {
+    if (draft[key] !== config[key]) patch[key] = draft[key];
+  }
+  if (draft.caching !== config.caching) patch.caching = draft.caching;
+  const auth = draft.authOn ? { username: draft.username, password: draft.password } : null;
+  if (JSON.stringify(auth) !== JSON.stringify(config.auth)) patch.auth = auth;
+  const headers = filledHeaders(draft).map((h) => ({ name: h.name.trim(), value: h.value }));
+  if (JSON.stringify(headers) !== JSON.stringify(config.headers.map((h) => ({ name: h.name, value: h.value })))) {
+    patch.headers = headers;
+  }
+  return patch;
+}
+
+export const isEmptyPatch = (patch: ServerPatch) => Object.keys(patch).length === 0;

@@ -1,0 +1,170 @@
+import net from 'node:net';
+
+import { expect, test } from '@playwright/test';
+
+import { launchApp, type PierApp } from './app';
+import { get, makeSite, requestLog, shownUrl } from './helpers';
+
+let app: PierApp | null = null;
+const cleanups: (() => Promise<void>)[] = [];
+test.afterEach(async () => {
+  await app?.close();
+  app = null;
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function site(name?: string) {
+  const made = await makeSite(name);
+  cleanups.push(made.cleanup);
+  return made.root;
+}
+
+test('serve a folder: its URL answers, and the request shows in the log within a second', async () => {
+  app = await launchApp();
+  const { page } = app;
+  await expect(page.getByRole('heading', { name: 'Serve your first folder' })).toBeVisible();
+  await app.pickFolder(await site('my-site'));
+  await page.getByRole('button', { name: 'Serve a folder' }).click();
+
+  await expect(page.getByRole('heading', { name: 'my-site', level: 2 })).toBeVisible();
+  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+  const url = await shownUrl(page);
+  const res = await get(`${url}assets/app.js?from=node`);
+  expect(res.status).toBe(200);
+  await expect(requestLog(page).getByText('/assets/app.js?from=node')).toBeVisible({ timeout: 1_000 });
+  // Dotfiles stay private, and the attempt is logged as a 404.
+  expect((await get(`${url}.env`)).status).toBe(404);
+  await expect(requestLog(page).getByText('/.env')).toBeVisible({ timeout: 1_000 });
+});
+
+test('cancelling the folder picker changes nothing', async () => {
+  app = await launchApp();
+  await app.pickFolder(null);
+  await app.page.getByRole('button', { name: 'Serve a folder' }).click();
+  await expect(app.page.getByRole('heading', { name: 'Serve your first folder' })).toBeVisible();
+  await expect(app.page.getByRole('list', { name: 'Servers' }).getByRole('button')).toHaveCount(0);
+});
+
+test('stop frees the port at once; start serves again', async () => {
+  app = await launchApp();
+  const { page } = app;
+  await app.pickFolder(await site());
+  await page.getByRole('button', { name: 'Serve a folder' }).click();
+  const url = await shownUrl(page);
+  expect((await get(url)).status).toBe(200);
+
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.getByText('Stopped', { exact: true })).toBeVisible();
+  await expect(get(url)).rejects.toThrow();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+  expect(await shownUrl(page)).toBe(url);
+  expect((await get(url)).status).toBe(200);
+});
+
+test('turning on SPA fallback takes effect after Apply', async () => {
+  app = await launchApp();
+  const { page } = app;
+  await app.pickFolder(await site());
+  await page.getByRole('button', { name: 'Serve a folder' }).click();
+  const url = await shownUrl(page);
+  expect((await get(`${url}settings/profile`)).status).toBe(404);
+
+  const form = page.getByRole('form', { name: 'Server settings' });
+  await form.getByRole('switch', { name: 'SPA fallback' }).check();
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await expect(form.getByRole('button', { name: 'Apply' })).toBeDisabled();
+  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+  const route = await get(`${url}settings/profile`);
+  expect(route.status).toBe(200);
+  expect(route.body).toContain('Hello from my site');
+  expect((await get(`${url}missing.png`)).status).toBe(404);
+});
+
+test('two servers run side by side on their own ports', async () => {
+  app = await launchApp();
+  const { page } = app;
+  await app.pickFolder(await site('first'));
+  await page.getByRole('button', { name: 'Serve a folder' }).click();
+  const first = await shownUrl(page);
+  await app.pickFolder(await site('second'));
+  await page.getByRole('button', { name: 'Serve a folder' }).click();
+  await expect(page.getByRole('heading', { name: 'second', level: 2 })).toBeVisible();
+  const second = await shownUrl(page);
+  expect(second).not.toBe(first);
+  const list = page.getByRole('list', { name: 'Servers' });
+  await expect(list.getByRole('button')).toHaveCount(2);
+  expect((await get(first)).status).toBe(200);
+  expect((await get(second)).status).toBe(200);
+
+  await list.getByRole('button', { name: /first/ }).click();
+  await expect(page.getByRole('heading', { name: 'first', level: 2 })).toBeVisible();
+  await expect(requestLog(page).getByText('GET', { exact: true })).toHaveCount(1);
+});
+
+test('a taken port is shown as an error with a one-click fix', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const taken = (blocker.address() as net.AddressInfo).port;
+  cleanups.push(() => new Promise((resolve) => blocker.close(() => resolve())));
+
+  app = await launchApp();
+  const { page } = app;
+  await app.pickFolder(await site());
+  await page.getByRole('button', { name: 'Serve a folder' }).click();
+  await shownUrl(page);
+  const form = page.getByRole('form', { name: 'Server settings' });
+  await form.getByRole('radio', { name: 'Fixed' }).check();
+  await form.getByRole('textbox', { name: 'Port' }).or(form.getByRole('spinbutton', { name: 'Port' })).fill(String(taken));
+  await form.getByRole('button', { name: 'Apply' }).click();
+
+  const alert = page.getByRole('alert').filter({ hasText: `Port ${taken} is already in use` });
+  await expect(alert).toBeVisible();
+  await expect(page.getByText('Error', { exact: true })).toBeVisible();
+  const fix = page.getByRole('button', { name: /^Use port \d+$/ }).first();
+  const suggested = Number((await fix.textContent())?.match(/\d+/)?.[0]);
+  expect(suggested).toBeGreaterThan(taken);
+  await fix.click();
+  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+  expect(await shownUrl(page)).toBe(`http://127.0.0.1:${suggested}/`);
+});
+
+test('relaunching with the same settings brings the servers back, running', async () => {
+  app = await launchApp();
+  await app.pickFolder(await site('kept'));
+  await app.page.getByRole('button', { name: 'Serve a folder' }).click();
+  const url = await shownUrl(app.page);
+  const { userDataDir } = app;
+  await app.close();
+  await expect(get(url)).rejects.toThrow();
+
+  app = await launchApp({ userDataDir });
+  await app.page.getByRole('list', { name: 'Servers' }).getByRole('button', { name: /kept/ }).click();
+  await expect(app.page.getByText('Running', { exact: true })).toBeVisible();
+  expect(await shownUrl(app.page)).toBe(url);
+  expect((await get(url)).status).toBe(200);
+});
+
+test('dropping a folder onto the window serves it', async () => {
+  app = await launchApp();
+  await app.dropFolder(await site('dropped'));
+  await expect(app.page.getByRole('heading', { name: 'dropped', level: 2 })).toBeVisible();
+  expect((await get(await shownUrl(app.page))).status).toBe(200);
+});
+
+test('removing a server asks first, then stops it', async () => {
+  app = await launchApp();
+  const { page } = app;
+  await app.pickFolder(await site('doomed'));
+  await page.getByRole('button', { name: 'Serve a folder' }).click();
+  const url = await shownUrl(page);
+  await page.getByRole('button', { name: 'Remove server' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('heading', { name: 'doomed', level: 2 })).toBeVisible();
+  await page.getByRole('button', { name: 'Remove server' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByRole('heading', { name: 'Serve your first folder' })).toBeVisible();
+  await expect(get(url)).rejects.toThrow();
+});
