@@ -32,6 +32,7 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 5_000 },
+  use: { actionTimeout: 10_000 },
   reporter: [['list']],
   projects: [{ name: 'harness' }, ...(withElectron ? [{ name: 'electron' }] : [])],
 });

@@ -76,8 +76,16 @@ export type ServerOptions = z.infer<typeof ServerOptions>;
 /** What a caller passes to create a server: only `root` is required. */
 export const ServerInput = ServerOptions.partial({ name: true }).extend({ root: z.string().min(1, 'Choose a folder to serve.') });
 export type ServerInput = z.input<typeof ServerInput>;
-/** A partial change to a server's options. */
-export const ServerPatch = ServerOptions.partial();
+type WithoutDefaults<T extends z.ZodRawShape> = {
+  [K in keyof T]: T[K] extends z.ZodDefault<infer Inner> ? Inner : T[K];
+};
+// zod 4 fills defaults in also for keys a partial() leaves out, so a patch
+// { spa: true } would reset every other option: strip the defaults first.
+const patchShape = Object.fromEntries(
+  Object.entries(serverOptionsShape).map(([key, schema]) => [key, schema instanceof z.ZodDefault ? schema.unwrap() : schema]),
+) as WithoutDefaults<typeof serverOptionsShape>;
+/** A partial change to a server's options: only the keys given change. */
+export const ServerPatch = z.strictObject(patchShape).partial();
 export type ServerPatch = z.input<typeof ServerPatch>;
 
 export const ServerId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Unknown server.');

@@ -99,7 +99,7 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
     return state;
   }
 
-  /** Change options. A running server restarts with them; a stopped one stays stopped. */
+  /** Change options. A running server (or one whose start failed) restarts with them; a stopped one stays stopped. */
   async update(id: ServerId, patch: unknown): Promise<Result<ServerState>> {
     const found = this.#find(id);
     if (!found.ok) return found;
@@ -115,10 +115,15 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
       if (!folder.ok) return folder;
       next = { ...next, root: folder.value };
     }
-    const wasRunning = instance.status === 'running' || instance.status === 'starting';
-    if (wasRunning) await instance.stop();
+    // A server that should run (running, or failed to start: say on a taken
+    // port the user just changed) starts again with the new options.
+    const shouldRun = this.#wanted.has(id) || instance.status === 'running' || instance.status === 'starting';
+    await instance.stop();
     instance.config = next;
-    if (wasRunning) return instance.start();
+    if (shouldRun) {
+      this.#wanted.add(id);
+      return instance.start();
+    }
     this.emit('state', instance.state());
     return ok(instance.state());
   }

@@ -87,3 +87,38 @@ export function cpuSeconds(pids: number[]): number | null {
   }
   return ticks / CLOCK_TICKS;
 }
+
+/** CPU seconds the whole machine has been busy (all cores, every process and the kernel), or null. */
+export function machineBusySeconds(): number | null {
+  const line = read('/proc/stat')?.split('\n', 1)[0];
+  if (!line?.startsWith('cpu ')) return null;
+  // user nice system idle iowait irq softirq steal: all but idle and iowait.
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / CLOCK_TICKS;
+}
+
+/**
+ * Context switches (voluntary and not) of every thread of the processes so
+ * far, or null. /proc/<pid>/status counts the main thread only, so this sums
+ * /proc/<pid>/task/<tid>/status: the libuv pool and GC threads switch too.
+ */
+export function contextSwitches(pids: number[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      // Gone, or not Linux.
+      return null;
+    }
+    for (const tid of tids) {
+      const status = read(`/proc/${pid}/task/${tid}/status`) ?? '';
+      const voluntary = /^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status);
+      const involuntary = /^nonvoluntary_ctxt_switches:\s+(\d+)$/m.exec(status);
+      // A thread that ended meanwhile counts as 0.
+      total += Number(voluntary?.[1] ?? 0) + Number(involuntary?.[1] ?? 0);
+    }
+  }
+  return total;
+}

@@ -29,9 +29,15 @@ export function formatDuration(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+// Made once: toLocaleString builds a formatter on every call, and counts render on every log batch.
+const numberFormat = new Intl.NumberFormat('en-US');
+
+/** "12,480". */
+export const formatCount = (count: number) => numberFormat.format(count);
+
 /** "1 request", "2 requests". */
 export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
 }
 
 /** A home-relative path reads shorter: /home/ana/site → ~/site (display only). */

@@ -6,14 +6,14 @@ export type StatusClass = (typeof STATUS_CLASSES)[number];
 export interface LogFilter {
   /** Matched against path, method, client IP and status, ignoring case. */
   text: string;
-  /** Only these classes; none chosen means all. */
-  classes: readonly StatusClass[];
+  /** Classes switched off (their toggle released); all others show, as does any status outside 2xx–5xx. */
+  hidden: readonly StatusClass[];
 }
 
 export const statusClass = (status: number): StatusClass | 'other' =>
   status >= 200 && status < 600 ? (`${Math.floor(status / 100)}xx` as StatusClass) : 'other';
 
-export const isFilterOn = (filter: LogFilter) => filter.text.trim() !== '' || filter.classes.length > 0;
+export const isFilterOn = (filter: LogFilter) => filter.text.trim() !== '' || filter.hidden.length > 0;
 
 /**
  * The entries a filter lets through, in order. One pass over at most
@@ -22,9 +22,9 @@ export const isFilterOn = (filter: LogFilter) => filter.text.trim() !== '' || fi
 export function filterEntries(entries: readonly LogEntry[], filter: LogFilter): readonly LogEntry[] {
   if (!isFilterOn(filter)) return entries;
   const needle = filter.text.trim().toLowerCase();
-  const classes = new Set<string>(filter.classes);
+  const hidden = new Set<string>(filter.hidden);
   return entries.filter((entry) => {
-    if (classes.size > 0 && !classes.has(statusClass(entry.status))) return false;
+    if (hidden.has(statusClass(entry.status))) return false;
     if (!needle) return true;
     return (
       entry.path.toLowerCase().includes(needle) ||

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { LogEntry } from '../../app/contract';
 import { plural } from '../format';
 import { ArrowDownIcon } from './icons';
@@ -56,11 +56,31 @@ export function LogList({ entries, empty, overlay }: LogListProps) {
       el.scrollTop = el.scrollHeight;
       return;
     }
+    // Filtered down to less than a screenful: there is nothing left to look back at.
+    if (el.scrollHeight <= el.clientHeight) {
+      setFollowing(true);
+      return;
+    }
     const held = anchor.current;
     if (!held) return;
     const target = lowerBound(entries, held.seq) * ROW_HEIGHT + held.offset;
     if (Math.abs(el.scrollTop - target) >= 1) el.scrollTop = target;
   }, [entries, following]);
+
+  const stopFollowing = () => {
+    const el = scroller.current;
+    // Nothing to scroll back to: keep following, or "Jump to newest" would show with nowhere to jump from.
+    if (!following || !el || el.scrollTop <= 0 || el.scrollHeight <= el.clientHeight) return;
+    setFollowing(false);
+    setSeenSeq(entries[entries.length - 1]?.seq ?? 0);
+  };
+
+  // The user's wish to look back is read from the input itself: its scroll
+  // event comes a frame later, and a batch landing in between would otherwise
+  // snap the view back to the newest entry.
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (['ArrowUp', 'PageUp', 'Home'].includes(event.key)) stopFollowing();
+  };
 
   const onScroll = () => {
     const el = scroller.current;
@@ -69,10 +89,8 @@ export function LogList({ entries, empty, overlay }: LogListProps) {
     const topEntry = entries[top];
     anchor.current = topEntry ? { seq: topEntry.seq, offset: el.scrollTop - top * ROW_HEIGHT } : null;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT / 2;
-    if (atBottom !== following) {
-      setFollowing(atBottom);
-      if (!atBottom) setSeenSeq(entries[entries.length - 1]?.seq ?? 0);
-    }
+    if (atBottom && !following) setFollowing(true);
+    else if (!atBottom) stopFollowing();
   };
 
   const newCount = following ? 0 : entries.length - lowerBound(entries, seenSeq + 1);
@@ -90,6 +108,13 @@ export function LogList({ entries, empty, overlay }: LogListProps) {
         aria-live="off"
         tabIndex={0}
         onScroll={onScroll}
+        onWheel={(event) => event.deltaY < 0 && stopFollowing()}
+        onKeyDown={onKeyDown}
+        // A press on the scroll bar (right of the content box) starts a drag.
+        onPointerDown={(event) => {
+          const el = event.currentTarget;
+          if (event.clientX >= el.getBoundingClientRect().left + el.clientWidth) stopFollowing();
+        }}
       >
         {entries.length === 0 ? (
           <div className="log-empty">{empty}</div>

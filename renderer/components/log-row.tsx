@@ -8,7 +8,7 @@ export const LogRow = memo(function LogRow({ entry, top }: { entry: LogEntry; to
   const kind = statusClass(entry.status);
   return (
     // Positioned through the style property (CSSOM), which the CSP allows; a style="" attribute it would not.
-    <div className={`log-row log-row-${kind}`} style={{ transform: `translateY(${top}px)` }}>
+    <div className={`log-row log-row-${kind}`} data-seq={entry.seq} style={{ transform: `translateY(${top}px)` }}>
       <span className="log-time">{formatClock(entry.time)}</span>
       <span className={`log-status status-text-${kind}`}>{entry.status}</span>
       <span className="log-method">{entry.method}</span>

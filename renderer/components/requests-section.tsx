@@ -1,6 +1,6 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import type { ServerState } from '../../app/contract';
-import { plural } from '../format';
+import { formatCount, plural } from '../format';
 import { filterEntries, isFilterOn, STATUS_CLASSES, type StatusClass } from '../log-filter';
 import { showNotice } from '../stores/notices-store';
 import { clearRequestLog, useRequestLog, type RequestLogView } from '../stores/request-log-store';
@@ -11,8 +11,9 @@ function Summary({ server, shown, filtered }: { server: ServerState; shown: numb
   const { requests, s4xx, s5xx } = server.counters;
   return (
     <span className="log-summary">
-      {plural(requests, 'request')} · {plural(s4xx + s5xx, 'error')}
-      {filtered ? ` · ${shown.toLocaleString('en-US')} shown` : ''}
+      {filtered ? `${formatCount(shown)} shown · ` : ''}
+      {plural(requests, 'request')}
+      {filtered ? '' : ` · ${plural(s4xx + s5xx, 'error')}`}
     </span>
   );
 }
@@ -20,18 +21,19 @@ function Summary({ server, shown, filtered }: { server: ServerState; shown: numb
 export function RequestsSection({ server }: { server: ServerState }) {
   const log = useRequestLog(server.id);
   const [text, setText] = useState('');
-  const [classes, setClasses] = useState<readonly StatusClass[]>([]);
+  // Every class shows until its toggle is released, like the level filters of a browser console.
+  const [hidden, setHidden] = useState<readonly StatusClass[]>([]);
   // While paused the view keeps the log as it was; the store keeps receiving.
   const [paused, setPaused] = useState<RequestLogView | null>(null);
 
   const shown = paused ?? log;
   // Typing stays responsive while the filter runs over thousands of entries.
   const deferredText = useDeferredValue(text);
-  const filter = useMemo(() => ({ text: deferredText, classes }), [deferredText, classes]);
+  const filter = useMemo(() => ({ text: deferredText, hidden }), [deferredText, hidden]);
   const visible = useMemo(() => filterEntries(shown.entries, filter), [shown.entries, filter]);
   const newWhilePaused = paused ? log.lastSeq - paused.lastSeq : 0;
 
-  const toggleClass = (c: StatusClass) => setClasses((current) => (current.includes(c) ? current.filter((x) => x !== c) : [...current, c]));
+  const toggleClass = (c: StatusClass) => setHidden((current) => (current.includes(c) ? current.filter((x) => x !== c) : [...current, c]));
 
   const clear = async () => {
     if (paused) setPaused({ entries: [], lastSeq: log.lastSeq });
@@ -63,7 +65,7 @@ export function RequestsSection({ server }: { server: ServerState }) {
           <label className="search-field">
             <SearchIcon />
             <input
-              type="search"
+              type="text"
               className="input"
               aria-label="Filter requests"
               placeholder="Path, method, IP, status"
@@ -74,7 +76,7 @@ export function RequestsSection({ server }: { server: ServerState }) {
           </label>
           <div className="segmented status-toggles" role="group" aria-label="Status classes">
             {STATUS_CLASSES.map((c) => (
-              <button key={c} type="button" className={`toggle toggle-${c}`} aria-pressed={classes.includes(c)} onClick={() => toggleClass(c)}>
+              <button key={c} type="button" className={`toggle toggle-${c}`} aria-pressed={!hidden.includes(c)} onClick={() => toggleClass(c)}>
                 <span className="toggle-dot" aria-hidden="true" />
                 {c}
               </button>

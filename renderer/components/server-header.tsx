@@ -8,6 +8,7 @@ import { showNotice } from '../stores/notices-store';
 import { neighbourOf, selectServer } from '../stores/selection-store';
 import { FolderIcon, PlayIcon, StopIcon, TrashIcon } from './icons';
 import { RemoveDialog } from './remove-dialog';
+import { focusSelectedServer } from './server-list';
 import { StatusDot } from './status-dot';
 import { usePending } from './use-pending';
 
@@ -15,6 +16,8 @@ export function ServerHeader({ server }: { server: ServerState }) {
   const [pending, run] = usePending();
   const [confirming, setConfirming] = useState(false);
   const up = isUp(server);
+  // When the error alert offers a new port, that is the action to take; Start would fail the same way.
+  const startIsMain = !up && !(server.status === 'error' && server.error?.suggestedPort);
 
   const toggle = () =>
     run(async () => {
@@ -28,8 +31,13 @@ export function ServerHeader({ server }: { server: ServerState }) {
     const next = neighbourOf(server.id);
     run(async () => {
       const result = await pier().removeServer(server.id);
-      if (!result.ok) showNotice(result.message);
-      else if (next) selectServer(next);
+      if (!result.ok) {
+        showNotice(result.message);
+        return;
+      }
+      if (next) selectServer(next);
+      // This pane is about to go; keyboard focus would fall to the page otherwise.
+      requestAnimationFrame(focusSelectedServer);
     });
   };
 
@@ -50,7 +58,7 @@ export function ServerHeader({ server }: { server: ServerState }) {
           {STATUS_LABEL[server.status]}
         </span>
         <div className="pane-actions">
-          <button type="button" className={up ? 'btn start-stop' : 'btn btn-primary start-stop'} disabled={pending} onClick={toggle}>
+          <button type="button" className={startIsMain ? 'btn btn-primary start-stop' : 'btn start-stop'} disabled={pending} onClick={toggle}>
             {up ? <StopIcon /> : <PlayIcon />}
             {up ? 'Stop' : 'Start'}
           </button>

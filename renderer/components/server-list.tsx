@@ -1,10 +1,16 @@
 import { useRef, type KeyboardEvent } from 'react';
 import type { ServerState } from '../../app/contract';
-import { plural } from '../format';
+import { formatCount, plural } from '../format';
 import { STATUS_LABEL, serverListDetail } from '../server-status';
 import { selectServer, useSelection } from '../stores/selection-store';
 import { useServers } from '../stores/servers-store';
 import { StatusDot } from './status-dot';
+
+/** Put focus on the selected server, e.g. after the pane that had it went away with a removed server. */
+export function focusSelectedServer(): void {
+  const selected = document.querySelector<HTMLElement>('.server-list [aria-current="true"]');
+  (selected ?? document.querySelector<HTMLElement>('.serve-button'))?.focus();
+}
 
 function ServerListItem({ server, selected, register }: { server: ServerState; selected: boolean; register: (el: HTMLButtonElement | null) => void }) {
   const requests = server.counters.requests;
@@ -27,7 +33,7 @@ function ServerListItem({ server, selected, register }: { server: ServerState; s
         </span>
       </span>
       <span className="server-item-count" title={plural(requests, 'request')}>
-        {requests.toLocaleString('en-US')}
+        {formatCount(requests)}
         <span className="visually-hidden"> {requests === 1 ? 'request' : 'requests'}</span>
       </span>
     </button>

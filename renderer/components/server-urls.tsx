@@ -53,8 +53,8 @@ export function ServerUrls({ server }: { server: ServerState }) {
         ) : (
           <span className="url url-placeholder">{server.status === 'starting' ? 'Starting…' : 'Not running — start it to get an address'}</span>
         )}
-        <CopiedStatus shown={copied === 'local'} />
         <div className="url-actions">
+          <CopiedStatus shown={copied === 'local'} />
           <button type="button" className="btn" disabled={!running} onClick={() => void copy('local')}>
             <CopyIcon />
             Copy URL
@@ -73,8 +73,8 @@ export function ServerUrls({ server }: { server: ServerState }) {
               LAN
             </span>
             <span className="url mono">{url}</span>
-            <CopiedStatus shown={copied === index} />
             <div className="url-actions">
+              <CopiedStatus shown={copied === index} />
               {/* One QR button: the dialog lets you pick among several addresses, so its name stays unique. */}
               {index === 0 ? (
                 <button type="button" className="btn btn-ghost" onClick={() => setQrOpen(true)}>

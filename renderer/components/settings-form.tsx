@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { Caching, ServerConfig, ServerState } from '../../app/contract';
 import { pier } from '../pier';
 import { START_FAILURES } from '../serve-folder';
@@ -14,6 +14,16 @@ const CACHING: { value: Caching; label: string; hint: string }[] = [
   { value: 'no-store', label: 'Never cache', hint: 'Nothing is kept by the browser; every load downloads every file.' },
   { value: 'max-age', label: 'Cache for an hour', hint: 'Like a production CDN: files are reused for an hour without asking.' },
 ];
+
+/** A titled box of settings rows, like a group in System Settings. */
+function SettingsGroup({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <fieldset className="settings-group">
+      <legend className="group-title">{title}</legend>
+      <div className="group-box">{children}</div>
+    </fieldset>
+  );
+}
 
 export function SettingsForm({ server }: { server: ServerState }) {
   const ids = useId();
@@ -50,7 +60,8 @@ export function SettingsForm({ server }: { server: ServerState }) {
     run(async () => {
       const result = await pier().updateServer(server.id, patch);
       if (!result.ok) {
-        setApplyError(result.message);
+        // A restart that failed to listen puts the server in `error`; the pane's alert says why and offers the fix.
+        if (!START_FAILURES.has(result.code)) setApplyError(result.message);
         return;
       }
       // A server in error isn't running, so a new port isn't tried until it is started.
@@ -65,9 +76,7 @@ export function SettingsForm({ server }: { server: ServerState }) {
     <form aria-label="Server settings" className="settings-form" noValidate onSubmit={apply}>
       <div className="settings-grid">
         <div className="settings-column">
-          <fieldset className="settings-group">
-            <legend className="group-title">General</legend>
-            <div className="group-box">
+          <SettingsGroup title="General">
             <div className="field-row">
               <div className="field-label">
                 <label htmlFor={`${ids}-name`}>Name</label>
@@ -103,29 +112,37 @@ export function SettingsForm({ server }: { server: ServerState }) {
               checked={draft.lan}
               onChange={(lan) => change({ lan })}
             />
-            <SwitchField label="HTTPS" hint="Serve over TLS with a local certificate. Browsers ask you to trust it once." checked={draft.https} onChange={(https) => change({ https })} />
-            </div>
-          </fieldset>
-          <fieldset className="settings-group">
-            <legend className="group-title">Access</legend>
-            <div className="group-box">
-            <PasswordFields
-              on={draft.authOn}
-              username={draft.username}
-              password={draft.password}
-              errors={errors}
-              onChange={change}
+            <SwitchField
+              label="HTTPS"
+              hint="Serve over TLS with a local certificate. Browsers ask you to trust it once."
+              checked={draft.https}
+              onChange={(https) => change({ https })}
             />
-            </div>
-          </fieldset>
+          </SettingsGroup>
+          <SettingsGroup title="Access">
+            <PasswordFields on={draft.authOn} username={draft.username} password={draft.password} errors={errors} onChange={change} />
+          </SettingsGroup>
         </div>
         <div className="settings-column">
-          <fieldset className="settings-group">
-            <legend className="group-title">Serving</legend>
-            <div className="group-box">
-            <SwitchField label="Directory listing" hint="Folders without an index.html show their files." checked={draft.listing} onChange={(listing) => change({ listing })} />
-            <SwitchField label="SPA fallback" hint="Unknown routes without a file extension answer with /index.html." checked={draft.spa} onChange={(spa) => change({ spa })} />
-            <SwitchField label="Clean URLs" hint="/about serves about.html, and links drop the .html." checked={draft.cleanUrls} onChange={(cleanUrls) => change({ cleanUrls })} />
+          <SettingsGroup title="Serving">
+            <SwitchField
+              label="Directory listing"
+              hint="Folders without an index.html show their files."
+              checked={draft.listing}
+              onChange={(listing) => change({ listing })}
+            />
+            <SwitchField
+              label="SPA fallback"
+              hint="Unknown routes without a file extension answer with /index.html."
+              checked={draft.spa}
+              onChange={(spa) => change({ spa })}
+            />
+            <SwitchField
+              label="Clean URLs"
+              hint="/about serves about.html, and links drop the .html."
+              checked={draft.cleanUrls}
+              onChange={(cleanUrls) => change({ cleanUrls })}
+            />
             <SwitchField label="CORS" hint="Pages from any other origin may fetch these files." checked={draft.cors} onChange={(cors) => change({ cors })} />
             <div className="field-row field-row-select">
               <div className="field-label">
@@ -148,27 +165,32 @@ export function SettingsForm({ server }: { server: ServerState }) {
                 {caching.hint}
               </p>
             </div>
-            </div>
-          </fieldset>
-          <fieldset className="settings-group">
-            <legend className="group-title">Custom headers</legend>
-            <div className="group-box">
+          </SettingsGroup>
+          <SettingsGroup title="Custom headers">
             <HeadersEditor headers={draft.headers} errors={errors.headers} onChange={(headers) => change({ headers })} />
-            </div>
-          </fieldset>
+          </SettingsGroup>
         </div>
       </div>
       <div className="settings-footer">
-        <p className="settings-status" role={applyError ? 'alert' : undefined}>
-          {applyError ? (
-            <span className="field-error">{applyError}</span>
-          ) : dirty && invalid ? (
-            blockedReason(errors)
-          ) : dirty ? (
-            server.status === 'running' ? 'Applying restarts the server.' : 'Unsaved changes.'
-          ) : null}
-        </p>
-        <button type="button" className="btn" disabled={!dirty || pending} onClick={() => { setApplyError(null); setDraft(draftFromConfig(config)); }}>
+        {applyError ? (
+          // Inserted as an alert, so a screen reader hears main's refusal at once.
+          <p className="settings-status field-error" role="alert">
+            {applyError}
+          </p>
+        ) : (
+          <p className="settings-status">
+            {!dirty ? null : invalid ? blockedReason(errors) : server.status === 'running' ? 'Applying restarts the server.' : 'Unsaved changes.'}
+          </p>
+        )}
+        <button
+          type="button"
+          className="btn"
+          disabled={!dirty || pending}
+          onClick={() => {
+            setApplyError(null);
+            setDraft(draftFromConfig(config));
+          }}
+        >
           Revert
         </button>
         <button type="submit" className="btn btn-primary" disabled={!dirty || invalid || pending}>

@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { memo } from 'react';
 import type { ServerState } from '../../app/contract';
-import { isUp } from '../server-status';
+import { createStore, useStore } from '../stores/create-store';
 import { ChevronIcon } from './icons';
 import { SettingsForm } from './settings-form';
 
@@ -18,9 +18,23 @@ function summary(server: ServerState): string {
   return parts.join(' · ');
 }
 
-export function SettingsSection({ server }: { server: ServerState }) {
-  // A running server's log matters most; a stopped one is more likely being set up.
-  const [open, setOpen] = useState(() => !isUp(server));
+// Open or closed is the user's choice for every server alike, kept while the window lives.
+const openStore = createStore(true);
+
+/**
+ * Snapshots arrive with every change of a server's request counters; the
+ * form only needs to re-render when something it shows has changed.
+ */
+const sameForSettings = (a: { server: ServerState }, b: { server: ServerState }) =>
+  a.server.id === b.server.id &&
+  a.server.status === b.server.status &&
+  a.server.port === b.server.port &&
+  a.server.error?.suggestedPort === b.server.error?.suggestedPort &&
+  JSON.stringify(a.server.config) === JSON.stringify(b.server.config);
+
+export const SettingsSection = memo(function SettingsSection({ server }: { server: ServerState }) {
+  const open = useStore(openStore);
+  const setOpen = openStore.set;
   return (
     <section className="card settings" aria-labelledby="settings-heading">
       <h3 className="section-heading" id="settings-heading">
@@ -36,4 +50,4 @@ export function SettingsSection({ server }: { server: ServerState }) {
       </div>
     </section>
   );
-}
+}, sameForSettings);

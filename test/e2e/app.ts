@@ -84,7 +84,7 @@ function harnessPreload(): Promise<string> {
 }
 
 async function serveRenderer(): Promise<http.Server> {
-  const server = http.createServer((req, res) => void serveHandler(req, res, { public: RENDERER, etag: false }));
+  const server = http.createServer((req, res) => void serveHandler(req, res, { public: RENDERER, etag: false, cleanUrls: false }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
 }
@@ -101,6 +101,11 @@ async function launchHarness(userDataDir: string, options: LaunchOptions): Promi
     colorScheme: options.colorScheme ?? 'light',
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  // The window's own errors belong in the test output (CSP violations, React warnings, crashes).
+  page.on('pageerror', (error) => console.error(`[window] ${error.stack ?? error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') console.error(`[window ${message.type()}] ${message.text()}`);
+  });
 
   let nextFolder: string | null = null;
   const opened: string[] = [];

@@ -31,7 +31,7 @@ before(async () => {
   };
 });
 after(async () => {
-  await Promise.all(managers.map((m) => m.stopAll()));
+  await within(5_000, 'stopping every server', Promise.all(managers.map((m) => m.stopAll())));
   await rm(base, { recursive: true, force: true });
 });
 
@@ -54,6 +54,19 @@ function runningPort(state: ServerState): number {
   assert.ok(state.port !== null);
   assert.equal(state.url, `http://127.0.0.1:${state.port}/`);
   return state.port;
+}
+
+/** Resolve with `promise`, or fail once `ms` have passed (a stop that hangs must fail, not hang the suite). */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** What the kernel lists as listening sockets on this port ("127.0.0.1:8080", "*:8080", …). */
@@ -217,15 +230,12 @@ describe('start and stop', () => {
       const closed = new Promise<void>((resolve) => socket!.once('close', () => resolve()));
 
       const startedAt = performance.now();
-      value(await m.stop(state.id));
+      value(await within(2_000, 'stop', m.stop(state.id)));
       const took = performance.now() - startedAt;
       // The keep-alive timeout is 5 s; a stop that waited for it would be far slower.
       assert.ok(took < 1_000, `stop took ${Math.round(took)} ms`);
 
-      await Promise.race([
-        closed,
-        new Promise((_, reject) => setTimeout(() => reject(new Error('the kept socket is still open')), 1_000)),
-      ]);
+      await within(1_000, 'closing the kept socket', closed);
       // The port can be bound again at once.
       const rebound = await occupy(port);
       await rebound.close();
@@ -256,7 +266,7 @@ describe('start and stop', () => {
     });
     assert.equal(await aborted, 'started');
     const startedAt = performance.now();
-    value(await m.stop(state.id));
+    value(await within(2_000, 'stop', m.stop(state.id)));
     assert.ok(performance.now() - startedAt < 1_000);
     const rebound = await occupy(port);
     await rebound.close();

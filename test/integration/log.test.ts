@@ -87,6 +87,9 @@ describe('one entry per request', () => {
     responses.push(await s.get('/sub/', { headers }));
     responses.push(await s.get('/hello.txt', { method: 'POST', body: 'x', headers }));
     responses.push(await s.get('/sub', { headers: {} }));
+    // HEAD on things serve-handler renders itself (a listing, the 404 page): no body goes out.
+    responses.push(await s.get('/sub/', { method: 'HEAD', headers }));
+    responses.push(await s.get('/missing.txt', { method: 'HEAD', headers }));
     entries = await s.waitFor(responses.length);
   });
 
@@ -97,11 +100,11 @@ describe('one entry per request', () => {
     );
     assert.deepEqual(
       entries.map((e) => e.status),
-      [200, 200, 404, 304, 400, 206, 200, 405, 301],
+      [200, 200, 404, 304, 400, 206, 200, 405, 301, 200, 404],
     );
     assert.deepEqual(
       entries.map((e) => e.seq),
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
     );
   });
 
@@ -118,6 +121,8 @@ describe('one entry per request', () => {
         'GET /sub/',
         'POST /hello.txt',
         'GET /sub',
+        'HEAD /sub/',
+        'HEAD /missing.txt',
       ],
     );
   });
@@ -127,6 +132,8 @@ describe('one entry per request', () => {
     assert.equal(entries[1]!.bytes, 0, 'HEAD');
     assert.equal(entries[3]!.bytes, 0, '304');
     assert.equal(entries[5]!.bytes, 4, 'range 2-5');
+    assert.equal(entries[9]!.bytes, 0, 'HEAD of a listing');
+    assert.equal(entries[10]!.bytes, 0, 'HEAD of the 404 page');
     entries.forEach((entry, i) => {
       const expected = entry.method === 'HEAD' ? 0 : responses[i]!.bytes.length;
       assert.equal(entry.bytes, expected, `${entry.method} ${entry.path}`);
@@ -156,7 +163,7 @@ describe('one entry per request', () => {
   test('counters sum up the mix, and the server state carries them', () => {
     const counters = s.manager.list()[0]!.counters;
     const bodyBytes = entries.reduce((sum, e) => sum + e.bytes, 0);
-    assert.deepEqual(counters, { requests: 9, bytes: bodyBytes, s2xx: 4, s3xx: 2, s4xx: 3, s5xx: 0 });
+    assert.deepEqual(counters, { requests: 11, bytes: bodyBytes, s2xx: 5, s3xx: 2, s4xx: 4, s5xx: 0 });
   });
 });
 

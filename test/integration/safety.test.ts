@@ -235,11 +235,6 @@ describe('methods', () => {
     assert.match(res.headers['content-type'] ?? '', /^text\/plain/);
     assert.equal(res.bytes.length, 0);
   });
-
-  test('DELETE did not delete anything', async () => {
-    await site.request('/hello.txt', { method: 'DELETE' });
-    await assertStillServing();
-  });
 });
 
 describe('malformed requests and redirects', () => {
