@@ -88,7 +88,9 @@ function pier(name: string, output: 'json' | 'text'): Contender {
  */
 const pierEngine: Contender = {
   name: 'pier engine (no log output)',
-  note: 'bench/pier-engine.ts: ServerInstance with caching no-store and no log subscriber; requests still recorded in the ring buffer',
+  note:
+    'bench/pier-engine.ts: ServerInstance with caching no-store and no log subscriber (requests still go into the ring buffer); ' +
+    'run through tsx, which adds ~20 MB RSS',
   unavailable: () => null,
   version: () => packageVersion(REPO),
   launch: ({ root, port }) => ({

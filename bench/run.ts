@@ -119,7 +119,7 @@ function printHeader(): void {
     `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${os.platform()} ${os.release()}, Node ${process.version}, ` +
       `load average ${os.loadavg()[0]!.toFixed(2)} at start. autocannon runs in this process on the same machine and keeps ` +
       `about one core busy, so each server gets what is left (with ${cpus.length} cores, about ${cpus.length - 1}); ` +
-      `every server is measured one after another in the same conditions.`,
+      `the servers run one after another with the same settings. Other programs on the machine are not under the bench's control: see the background CPU column.`,
   );
   console.log(
     `Each case: ${connections} connections, pipelining ${pipelining}, ${warmupS} s warm-up, then ${durationS} s measured, ` +
@@ -182,6 +182,11 @@ async function main(): Promise<void> {
       .map(medianRound);
     shown.push(...rows);
     if (rows.length > 0) console.log(`${table(c.name, rows)}\n`);
+    const rates = rows.map((r) => r.reqPerSec);
+    if (rows.length > 2 && Math.min(...rates) > 0.7 * Math.max(...rates)) {
+      // nginx included, every server within 30%: the load generator, not the servers, sets the pace.
+      console.log('All servers are within 30% of each other here: the client is the limit, not the servers. Compare server CPU µs/req.\n');
+    }
   }
   for (const r of shown) {
     if (r.stdoutLines !== null && r.stdoutLines > 0) {

@@ -7,6 +7,7 @@ import { connectNotices } from './stores/notices-store';
 import { connectRequestLog } from './stores/request-log-store';
 import { connectSelection } from './stores/selection-store';
 import { connectServers } from './stores/servers-store';
+import { listenForDrops, listenForShortcuts } from './window-input';
 
 const api = pier();
 // Subscribe before the first render, so no push from main is missed.
@@ -14,6 +15,8 @@ connectServers(api);
 connectSelection(api);
 connectNotices(api);
 connectRequestLog(api);
+listenForDrops();
+listenForShortcuts();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,32 +1,16 @@
-import { useEffect } from 'react';
-import { serveFolder } from '../serve-folder';
 import { useSelection } from '../stores/selection-store';
 import { useServersLoaded } from '../stores/servers-store';
-import { DropOverlay, useFolderDrop } from './drop-overlay';
+import { useDraggingFiles } from '../window-input';
+import { DropOverlay } from './drop-overlay';
 import { EmptyState } from './empty-state';
 import { NoticeBanners } from './notice-banners';
 import { ServerPane } from './server-pane';
 import { Sidebar } from './sidebar';
 
-/** Cmd+O (Ctrl+O elsewhere) serves a folder, like "Open…" in any desktop app. */
-function useServeShortcut(): void {
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (!(event.metaKey || event.ctrlKey) || event.altKey || event.shiftKey) return;
-      if (event.key.toLowerCase() !== 'o') return;
-      event.preventDefault();
-      void serveFolder();
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, []);
-}
-
 export function App() {
   const loaded = useServersLoaded();
   const selected = useSelection();
-  const dragging = useFolderDrop();
-  useServeShortcut();
+  const dragging = useDraggingFiles();
 
   return (
     <div className="app">

@@ -131,8 +131,11 @@ test('README screenshots: a running server with live requests, light and dark', 
   await form.getByRole('switch', { name: 'SPA fallback' }).check();
   await form.getByRole('button', { name: 'Apply' }).click();
   await expect(page.getByText('http://192.168.1.20:', { exact: false }).first()).toBeVisible();
-  for (const p of ['', 'assets/app.js', 'settings', 'favicon.ico', 'assets/app.js', '', 'api/missing.json']) await get(`${url}${p}`);
-  await expect(requestLog(page).getByText('/api/missing.json')).toBeVisible();
+  const visit = ['', 'assets/app.js', 'settings', 'favicon.ico', '', 'assets/app.js', 'settings/profile', 'about', 'api/missing.json'];
+  for (const p of [...visit, ...visit, 'assets/logo.svg', '', 'assets/app.js']) await get(`${url}${p}`);
+  await expect(requestLog(page).getByText('/assets/logo.svg')).toBeVisible();
+  // The window as it opens: the server's header, addresses and log in view.
+  await page.getByRole('heading', { name: 'my-site', level: 2 }).evaluate((el) => el.scrollIntoView({ block: 'end' }));
   const dir = path.resolve(import.meta.dirname, '../../docs/screenshots');
   await mkdir(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, 'pier-light.png') });
