@@ -1,3 +1,5 @@
+/** Pure formatting, shared by the CLI and the window (no Node APIs here). */
+
 /** "1.2 KB": sizes as people read them (powers of 1024, one decimal under 10). */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

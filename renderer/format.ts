@@ -1,33 +1,7 @@
-// How numbers read in the window. app/format.ts has the CLI's twins of these,
-// but the renderer may take only types from app/, so they live here too.
-
-/** "1.2 KB": powers of 1024, one decimal under 10. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
-
-const two = (n: number) => String(n).padStart(2, '0');
-
-/** "12:01:03" in local time. */
-export function formatClock(time: number): string {
-  const d = new Date(time);
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-}
-
-/** "3 ms", "<1 ms", "1.4 s". */
-export function formatDuration(ms: number): string {
-  if (ms < 1) return '<1 ms';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(1)} s`;
-}
+// How numbers read in the window. Sizes, times and durations read exactly as
+// in the CLI's log lines: app/format.ts is pure and the one engine module the
+// renderer may take values from (see eslint.config.js).
+export { formatBytes, formatClock, formatDuration } from '../app/format';
 
 // Made once: toLocaleString builds a formatter on every call, and counts render on every log batch.
 const numberFormat = new Intl.NumberFormat('en-US');
