@@ -17,7 +17,8 @@ import {
 import { checkFolder } from './folder';
 import { lanAddresses as readLanAddresses, lanUrls } from './lan';
 import { findFreePort, listen } from './ports';
-import { authDigests, createRequestHandler, PierResponse } from './request-handler';
+import { PierResponse } from './pier-response';
+import { authDigests, createRequestHandler } from './request-handler';
 import { DEFAULT_LOG_CAPACITY, RequestLog } from './request-log';
 import type { TlsMaterial } from './tls';
 
