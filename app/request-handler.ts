@@ -8,11 +8,13 @@ import { Readable } from 'node:stream';
 import serveHandler from 'serve-handler';
 
 import type { ServerConfig } from './contract';
+import { serveFile } from './file-response';
 import { decodeRequestPath, hasExtension, isHiddenPath, isInside } from './path-guard';
 import { isNotModified, type PierResponse, type ServerContext } from './pier-response';
 
 
 const EMPTY = Buffer.alloc(0);
+const CLEAN_URL_REDIRECTS = /(\.html|\/index)$/;
 
 function notFoundError(file: string): NodeJS.ErrnoException {
   const error: NodeJS.ErrnoException = new Error(`ENOENT: no such file or directory, lstat '${file}'`);
@@ -202,6 +204,17 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       const cleanMatch = config.cleanUrls && (await fileExists(path.join(realRoot, withHtml)));
       if (!cleanMatch) pathname = '/index.html';
     }
+    if (
+      pathname === decoded.pathname &&
+      onDisk.exists &&
+      !pathname.endsWith('/') &&
+      req.headers.range === undefined &&
+      // With clean URLs, serve-handler redirects /page.html and /index to their clean form.
+      !(config.cleanUrls && CLEAN_URL_REDIRECTS.test(pathname)) &&
+      (await serveFile(res, onDisk.real))
+    ) {
+      return;
+    }
     const url = pathname === decoded.pathname ? (req.url as string) : encodeURI(pathname) + decoded.query;
     const original = req.url;
     req.url = url;
@@ -233,7 +246,9 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
           }
           // HEAD needs the headers only; don't read the file for nothing.
           if (req.method === 'HEAD') return Readable.from([]);
-          const stream = createReadStream(file, options);
+          // Without an end, the stream reads once more just to find EOF.
+          const whole = stats && stats.size > 0 ? { start: 0, end: stats.size - 1 } : undefined;
+          const stream = createReadStream(file, options ?? whole);
           // A read error mid-response can't become a status code any more: cut the connection.
           stream.on('error', (error) => {
             ctx.onError(error);

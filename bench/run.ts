@@ -7,13 +7,14 @@
  *   npm run bench -- --only=pier,serve   only servers whose name starts with one of these
  *   npm run bench -- --no-log-bench      skip bench/request-log.ts at the end
  *   BENCH_ROUNDS=3 npm run bench         repeat everything, report the median round
+ *   npm run bench -- --report=.bench/results-….json   print the tables of an earlier run
  *
  * Prints one markdown table per file and writes every measurement to
  * .bench/results-<timestamp>.json.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -35,6 +36,7 @@ const ONLY = argv
   .split(',')
   .filter(Boolean);
 const LOG_BENCH = !QUICK && !argv.includes('--no-log-bench');
+const REPORT = argv.find((a) => a.startsWith('--report='))?.slice('--report='.length);
 /** Above this, a row is marked as measured on a busy machine. */
 const BUSY_BACKGROUND_PERCENT = 25;
 
@@ -75,9 +77,14 @@ function makeCorpus(dir: string): void {
 const fmt = (n: number | null, digits = 1): string =>
   n === null ? 'n/a' : n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/** Of several rounds, the one with the median req/s (the lower middle for an even count). */
-function medianRound(runs: Measurement[]): Measurement {
-  const sorted = [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec);
+/**
+ * Of several rounds, the one with the median req/s (the lower middle for an
+ * even count), taken from the rounds measured on a quiet machine when there
+ * are any: a round that shared the CPU with other programs says little.
+ */
+function representative(runs: Measurement[]): Measurement {
+  const quiet = runs.filter((r) => r.backgroundCpuPercent !== null && r.backgroundCpuPercent <= BUSY_BACKGROUND_PERCENT);
+  const sorted = [...(quiet.length > 0 ? quiet : runs)].sort((a, b) => a.reqPerSec - b.reqPerSec);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
@@ -97,6 +104,33 @@ function table(caseName: string, rows: Measurement[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/** One table per case, one row per server, then how many log lines each logging server wrote. */
+function printTables(servers: string[], results: Measurement[]): void {
+  console.log('');
+  const shown: Measurement[] = [];
+  for (const c of CASES) {
+    const rows = servers
+      .map((server) => results.filter((r) => r.case === c.name && r.server === server))
+      .filter((runs) => runs.length > 0)
+      .map(representative);
+    shown.push(...rows);
+    if (rows.length > 0) console.log(`${table(c.name, rows)}\n`);
+    const rates = rows.map((r) => r.reqPerSec);
+    if (rows.length > 2 && Math.min(...rates) > 0.7 * Math.max(...rates)) {
+      // nginx included, every server within 30%: the load generator, not the servers, sets the pace.
+      console.log('All servers are within 30% of each other here: the client is the limit, not the servers. Compare server CPU µs/req.\n');
+    }
+  }
+  for (const r of shown) {
+    if (r.stdoutLines !== null && r.stdoutLines > 0) {
+      console.log(
+        `${r.server}, ${r.case}: ${r.stdoutLines.toLocaleString('en')} stdout lines for ` +
+          `${(r.responses2xx + r.non2xx).toLocaleString('en')} responses`,
+      );
+    }
+  }
 }
 
 /** A stale dist/ would measure an older engine than app/ holds. */
@@ -123,7 +157,7 @@ function printHeader(): void {
   );
   console.log(
     `Each case: ${connections} connections, pipelining ${pipelining}, ${warmupS} s warm-up, then ${durationS} s measured, ` +
-      `GET on 127.0.0.1${ROUNDS > 1 ? `; ${ROUNDS} rounds, each row is the round with the median req/s` : ''}. ` +
+      `GET on 127.0.0.1${ROUNDS > 1 ? `; ${ROUNDS} rounds, each row is the round with the median req/s (of the quiet rounds, if any)` : ''}. ` +
       `MB = 10^6 bytes. errors include timeouts. Peak RSS: VmHWM of the server's processes during the case ` +
       `(nginx: master + workers). Server CPU µs/req: CPU time of all the server's threads per response, steadier than ` +
       `req/s when the machine is shared. Background CPU: what everything else used meanwhile, in % of one core ` +
@@ -133,7 +167,21 @@ function printHeader(): void {
   if (warning) console.log(`**Warning:** ${warning}\n`);
 }
 
+/** Print the tables of an earlier run from its JSON file. */
+function reprint(file: string): void {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as { servers: { name: string }[]; results: Measurement[]; notes: string[] };
+  printTables(
+    report.servers.map((s) => s.name),
+    report.results,
+  );
+  if (report.notes.length > 0) console.log(`\nNotes:\n${report.notes.map((n) => `- ${n}`).join('\n')}`);
+}
+
 async function main(): Promise<void> {
+  if (REPORT) {
+    reprint(REPORT);
+    return;
+  }
   const contenders = CONTENDERS.filter((c) => !ONLY || ONLY.some((o) => c.name.startsWith(o)));
   printHeader();
 
@@ -173,29 +221,7 @@ async function main(): Promise<void> {
     rmSync(root, { recursive: true, force: true });
   }
 
-  console.log('');
-  const shown: Measurement[] = [];
-  for (const c of CASES) {
-    const rows = servers
-      .map((s) => results.filter((r) => r.case === c.name && r.server === s.name))
-      .filter((runs) => runs.length > 0)
-      .map(medianRound);
-    shown.push(...rows);
-    if (rows.length > 0) console.log(`${table(c.name, rows)}\n`);
-    const rates = rows.map((r) => r.reqPerSec);
-    if (rows.length > 2 && Math.min(...rates) > 0.7 * Math.max(...rates)) {
-      // nginx included, every server within 30%: the load generator, not the servers, sets the pace.
-      console.log('All servers are within 30% of each other here: the client is the limit, not the servers. Compare server CPU µs/req.\n');
-    }
-  }
-  for (const r of shown) {
-    if (r.stdoutLines !== null && r.stdoutLines > 0) {
-      console.log(
-        `${r.server}, ${r.case}: ${r.stdoutLines.toLocaleString('en')} stdout lines for ` +
-          `${(r.responses2xx + r.non2xx).toLocaleString('en')} responses`,
-      );
-    }
-  }
+  printTables(servers.map((sv) => sv.name), results);
   if (notes.length > 0) console.log(`\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
 
   const outDir = path.join(REPO, '.bench');

@@ -412,3 +412,47 @@ describe('HTTPS', () => {
     if (res) assert.notEqual(res.body, '0123456789abcdef');
   });
 });
+
+describe('file bodies and types (the direct file path)', () => {
+  // 64 KB is where the engine switches from one read to a stream: test both sides and the edge.
+  const sizes = [0, 1, 64 * 1024, 64 * 1024 + 1, 3 * 1024 * 1024 + 7];
+  const blob = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + 7) % 251));
+  const files = Object.fromEntries(sizes.map((n) => [`blob-${n}.bin`, blob(n)]));
+  const s = site({}, {
+    ...files,
+    'style.css': 'body{}',
+    'module.mjs': 'export {};',
+    'game.wasm': Buffer.from([0, 97, 115, 109]),
+    'data.json': '{}',
+    'picture.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
+    NOTICE: 'no extension',
+  });
+  for (const n of sizes) {
+    test(`a ${n}-byte file arrives byte for byte with its Content-Length`, async () => {
+      const res = await s().request(`/blob-${n}.bin`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-length'], String(n));
+      assert.ok(res.bytes.equals(blob(n)), 'same bytes');
+      const head = await s().request(`/blob-${n}.bin`, { method: 'HEAD' });
+      assert.equal(head.headers['content-length'], String(n));
+      assert.equal(head.bytes.length, 0);
+    });
+  }
+  test('content types come from the file name, as browsers need for modules and wasm', async () => {
+    const types: Record<string, RegExp> = {
+      '/style.css': /^text\/css/,
+      '/app.js': /^(text|application)\/javascript/,
+      '/module.mjs': /^(text|application)\/javascript/,
+      '/game.wasm': /^application\/wasm$/,
+      '/data.json': /^application\/json/,
+      '/picture.svg': /^image\/svg\+xml/,
+      '/index.html': /^text\/html/,
+      '/blob-1.bin': /^application\/octet-stream$/,
+    };
+    for (const [file, type] of Object.entries(types)) {
+      const res = await s().request(file);
+      assert.equal(res.status, 200, file);
+      assert.match(String(res.headers['content-type']), type, file);
+    }
+  });
+});
