@@ -10,29 +10,36 @@ import { isNotModified, type PierResponse } from './pier-response';
 // until some writer appears. Regular files ignore the flag; Windows has none.
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
+/**
+ * Open a file for reading without blocking on pipes; null when it can't be
+ * opened (serve-handler then answers as it would have).
+ */
+export async function openForServing(file: string): Promise<FileHandle | null> {
+  try {
+    return await open(file, OPEN_FLAGS);
+  } catch {
+    // Missing, unreadable, a loop: the slow path gives the right status for each.
+    return null;
+  }
+}
+
 /** Files up to this size are read in one call instead of streamed: fewer thread-pool round trips. */
 const READ_WHOLE_MAX = 64 * 1024;
 
 /**
  * The hot path: a GET or HEAD, without Range, of a regular file the guards
- * already resolved (its real path is inside the root and not hidden). Opens
- * it once, answers from the open handle, and reports false (having sent
+ * already resolved (its real path is inside the root and not hidden). Answers
+ * from the open handle, which it always closes, and reports false (having sent
  * nothing) when it is not a plain file, so the caller hands the request to
  * serve-handler as usual.
  *
  * Why: serve-handler costs six file-system round trips per file (realpath by
  * our guard, lstat, open, two reads because it streams without an end, close);
- * this costs four (realpath, open, fstat, read) and closes in the background.
+ * this costs four (realpath and open side by side, fstat, read) and closes in
+ * the background.
  * Measured with `npm run bench`: see the closing note of the foundation issue.
  */
-export async function serveFile(res: PierResponse, realPath: string): Promise<boolean> {
-  let handle: FileHandle;
-  try {
-    handle = await open(realPath, OPEN_FLAGS);
-  } catch {
-    // EACCES, EISDIR on some systems, gone since the guard looked: serve-handler answers it properly.
-    return false;
-  }
+export async function serveFile(res: PierResponse, handle: FileHandle, realPath: string): Promise<boolean> {
   let stats: Stats;
   try {
     stats = await handle.stat();

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import serveHandler from 'serve-handler';
 
 import type { ServerConfig } from './contract';
-import { serveFile } from './file-response';
+import { openForServing, serveFile } from './file-response';
 import { decodeRequestPath, hasExtension, isHiddenPath, isInside } from './path-guard';
 import { isNotModified, type PierResponse, type ServerContext } from './pier-response';
 
@@ -148,6 +148,58 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     etag: false,
   };
 
+  /** serve-handler's file-system hooks for one request, behind the guards. */
+  const hooksFor = (req: IncomingMessage, res: PierResponse) => ({
+    lstat: (file: string) => guardedLstat(res, file),
+    readdir: async (dir: string) => {
+      const names = await readdir(dir);
+      const visible: string[] = [];
+      for (const name of names) {
+        if (name.startsWith('.')) continue;
+        try {
+          await guardedLstat(res, path.join(dir, name));
+          visible.push(name);
+        } catch {
+          // Unlisted on purpose: it leads outside the root, or vanished meanwhile.
+        }
+      }
+      return visible;
+    },
+    createReadStream: (file: string, options?: { start?: number; end?: number }) => {
+      const stats = res.lastPath === file ? res.lastStats : null;
+      res.fileStats = stats;
+      if (stats && (res.statusCode === 200 || res.statusCode === 206) && isNotModified(req, stats)) {
+        res.notModified = true;
+        return Readable.from([]);
+      }
+      // HEAD needs the headers only; don't read the file for nothing.
+      if (req.method === 'HEAD') return Readable.from([]);
+      // Without an end, the stream reads once more just to find EOF.
+      const whole = stats && stats.size > 0 ? { start: 0, end: stats.size - 1 } : undefined;
+      const stream = createReadStream(file, options ?? whole);
+      // A read error mid-response can't become a status code any more: cut the connection.
+      stream.on('error', (error) => {
+        ctx.onError(error);
+        res.destroy();
+      });
+      return stream;
+    },
+  });
+
+  /** Everything but plain files: folders, listings, ranges, clean URLs, error pages. */
+  const viaServeHandler = async (req: IncomingMessage, res: PierResponse, url: string): Promise<void> => {
+    const original = req.url;
+    req.url = url;
+    try {
+      // serve-handler types its hooks as the fs callbacks they replace; it only
+      // ever calls them with string paths and awaits the result.
+      const hooks = hooksFor(req, res) as unknown as Parameters<typeof serveHandler>[3];
+      await serveHandler(req, res, baseConfig, hooks);
+    } finally {
+      req.url = original;
+    }
+  };
+
   const handle = async (req: IncomingMessage, res: PierResponse): Promise<void> => {
     const method = req.method ?? '';
     if (method === 'OPTIONS' && config.cors) {
@@ -174,92 +226,56 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       return;
     }
     let { pathname } = decoded;
-    const onDisk = await resolveOnDisk(realRoot, pathname);
-    if (
-      !isInside(realRoot, onDisk.real) ||
-      isHiddenPath(pathname) ||
-      isHiddenPath(onDisk.real.slice(realRoot.length))
-    ) {
-      // A symlink somewhere in the path leads outside, or into a dot-folder
-      // (`docs -> .git`), or the path names a dotfile: no redirect, no index,
-      // no SPA fallback. Ask serve-handler for a hidden name instead, so the
-      // answer is the same 404 (and 404 page) as for any missing file.
-      pathname = '/.outside-root';
-    } else if (onDisk.exists && !config.cleanUrls && (pathname.endsWith('/') || !hasExtension(pathname))) {
-      // serve-handler finds index.html only as part of clean URLs; without them
-      // a folder still opens its index.html, as in every other web server.
-      if (await isDirectory(onDisk.real)) {
-        if (!pathname.endsWith('/')) {
-          // Relative links in /docs/index.html only work from /docs/. Collapse
-          // leading slashes so //evil.example can't become an open redirect.
-          res.statusCode = 301;
-          res.setHeader('Location', `/${decoded.rawPath.replace(/^\/+/, '')}/${decoded.query}`);
-          res.end();
-          return;
-        }
-        if (await fileExists(path.join(onDisk.real, 'index.html'))) pathname += 'index.html';
-      }
-    } else if (config.spa && !onDisk.exists && !hasExtension(pathname) && !isHiddenPath(pathname)) {
-      const withHtml = `${pathname.replace(/\/+$/, '')}.html`;
-      const cleanMatch = config.cleanUrls && (await fileExists(path.join(realRoot, withHtml)));
-      if (!cleanMatch) pathname = '/index.html';
-    }
-    if (
-      pathname === decoded.pathname &&
-      onDisk.exists &&
-      !pathname.endsWith('/') &&
+    const direct =
       req.headers.range === undefined &&
+      hasExtension(pathname) &&
+      !isHiddenPath(pathname) &&
       // With clean URLs, serve-handler redirects /page.html and /index to their clean form.
-      !(config.cleanUrls && CLEAN_URL_REDIRECTS.test(pathname)) &&
-      (await serveFile(res, onDisk.real))
-    ) {
-      return;
-    }
-    const url = pathname === decoded.pathname ? (req.url as string) : encodeURI(pathname) + decoded.query;
-    const original = req.url;
-    req.url = url;
+      !(config.cleanUrls && CLEAN_URL_REDIRECTS.test(pathname));
+    // Likely a plain file: open it while the guard resolves the path, so the two
+    // thread-pool trips overlap. Nothing is read or sent unless the guard agrees.
+    const early = direct ? openForServing(path.join(realRoot, pathname)) : null;
+    let handedOver = false;
     try {
-      // serve-handler types its hooks as the fs callbacks they replace; it only
-      // ever calls them with string paths and awaits the result.
-      const methods = {
-        lstat: (file: string) => guardedLstat(res, file),
-        readdir: async (dir: string) => {
-          const names = await readdir(dir);
-          const visible: string[] = [];
-          for (const name of names) {
-            if (name.startsWith('.')) continue;
-            try {
-              await guardedLstat(res, path.join(dir, name));
-              visible.push(name);
-            } catch {
-              // Unlisted on purpose: it leads outside the root, or vanished meanwhile.
-            }
+      const onDisk = await resolveOnDisk(realRoot, pathname);
+      if (
+        !isInside(realRoot, onDisk.real) ||
+        isHiddenPath(pathname) ||
+        isHiddenPath(onDisk.real.slice(realRoot.length))
+      ) {
+        // A symlink somewhere in the path leads outside, or into a dot-folder
+        // (`docs -> .git`), or the path names a dotfile: no redirect, no index,
+        // no SPA fallback. Ask serve-handler for a hidden name instead, so the
+        // answer is the same 404 (and 404 page) as for any missing file.
+        pathname = '/.outside-root';
+      } else if (onDisk.exists && !config.cleanUrls && (pathname.endsWith('/') || !hasExtension(pathname))) {
+        // serve-handler finds index.html only as part of clean URLs; without them
+        // a folder still opens its index.html, as in every other web server.
+        if (await isDirectory(onDisk.real)) {
+          if (!pathname.endsWith('/')) {
+            // Relative links in /docs/index.html only work from /docs/. Collapse
+            // leading slashes so //evil.example can't become an open redirect.
+            res.statusCode = 301;
+            res.setHeader('Location', `/${decoded.rawPath.replace(/^\/+/, '')}/${decoded.query}`);
+            res.end();
+            return;
           }
-          return visible;
-        },
-        createReadStream: (file: string, options?: { start?: number; end?: number }) => {
-          const stats = res.lastPath === file ? res.lastStats : null;
-          res.fileStats = stats;
-          if (stats && (res.statusCode === 200 || res.statusCode === 206) && isNotModified(req, stats)) {
-            res.notModified = true;
-            return Readable.from([]);
-          }
-          // HEAD needs the headers only; don't read the file for nothing.
-          if (req.method === 'HEAD') return Readable.from([]);
-          // Without an end, the stream reads once more just to find EOF.
-          const whole = stats && stats.size > 0 ? { start: 0, end: stats.size - 1 } : undefined;
-          const stream = createReadStream(file, options ?? whole);
-          // A read error mid-response can't become a status code any more: cut the connection.
-          stream.on('error', (error) => {
-            ctx.onError(error);
-            res.destroy();
-          });
-          return stream;
-        },
-      };
-      await serveHandler(req, res, baseConfig, methods as unknown as Parameters<typeof serveHandler>[3]);
+          if (await fileExists(path.join(onDisk.real, 'index.html'))) pathname += 'index.html';
+        }
+      } else if (config.spa && !onDisk.exists && !hasExtension(pathname) && !isHiddenPath(pathname)) {
+        const withHtml = `${pathname.replace(/\/+$/, '')}.html`;
+        const cleanMatch = config.cleanUrls && (await fileExists(path.join(realRoot, withHtml)));
+        if (!cleanMatch) pathname = '/index.html';
+      }
+      if (early && pathname === decoded.pathname && onDisk.exists) {
+        handedOver = true;
+        const handle = await early;
+        if (handle && (await serveFile(res, handle, onDisk.real))) return;
+      }
+      await viaServeHandler(req, res, pathname === decoded.pathname ? (req.url as string) : encodeURI(pathname) + decoded.query);
     } finally {
-      req.url = original;
+      // Not used (the guard said no, or another path answered): don't leak the descriptor.
+      if (early && !handedOver) void early.then((handle) => handle?.close());
     }
   };
 
