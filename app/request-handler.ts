@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import serveHandler from 'serve-handler';
 
 import type { ServerConfig } from './contract';
-import { openForServing, serveFile } from './file-response';
+import { closeDescriptor, openForServing, serveFile } from './file-response';
 import { decodeRequestPath, hasExtension, isHiddenPath, isInside } from './path-guard';
 import { isNotModified, type PierResponse, type ServerContext } from './pier-response';
 
@@ -269,13 +269,13 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       }
       if (early && pathname === decoded.pathname && onDisk.exists) {
         handedOver = true;
-        const handle = await early;
-        if (handle && (await serveFile(res, handle, onDisk.real))) return;
+        const fd = await early;
+        if (fd !== null && (await serveFile(res, fd, onDisk.real))) return;
       }
       await viaServeHandler(req, res, pathname === decoded.pathname ? (req.url as string) : encodeURI(pathname) + decoded.query);
     } finally {
       // Not used (the guard said no, or another path answered): don't leak the descriptor.
-      if (early && !handedOver) void early.then((handle) => handle?.close());
+      if (early && !handedOver) void early.then((fd) => fd !== null && closeDescriptor(fd));
     }
   };
 
