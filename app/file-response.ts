@@ -1,4 +1,5 @@
-import { close, constants, createReadStream, fstat, open, read, type Stats } from 'node:fs';
+import { close, constants, createReadStream, fstat, open, read, readlinkSync, type Stats } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -19,6 +20,28 @@ export const closeDescriptor = (fd: number) =>
   close(fd, () => {
     // Closing a read-only descriptor can't lose data; nothing to report.
   });
+
+/**
+ * The real path of the file behind an open descriptor, or null if it can't be
+ * told. On Linux /proc/self/fd names the very inode that was opened (an
+ * in-memory lookup, no disk and no thread pool); elsewhere realpath() of the
+ * requested path is the best available.
+ */
+export async function openedPath(fd: number, requested: string): Promise<string | null> {
+  if (process.platform === 'linux') {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      // No /proc (a container without it): fall back to realpath below.
+    }
+  }
+  try {
+    return await realpath(requested);
+  } catch {
+    // Gone or a loop since it was opened: not a path we can vouch for.
+    return null;
+  }
+}
 
 /**
  * Open a file for reading without blocking on pipes; null when it can't be
@@ -45,8 +68,8 @@ const READ_WHOLE_MAX = 64 * 1024;
  *
  * Why: serve-handler costs six file-system round trips per file (realpath by
  * our guard, lstat, open, two reads because it streams without an end, close);
- * this costs four (realpath and open side by side, fstat, read) and closes in
- * the background.
+ * this costs three (open, fstat, read; the guard asks /proc which file the
+ * descriptor is) and closes in the background.
  * Measured with `npm run bench`: see the closing note of the foundation issue.
  */
 export async function serveFile(res: PierResponse, fd: number, realPath: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import serveHandler from 'serve-handler';
 
 import type { ServerConfig } from './contract';
-import { closeDescriptor, openForServing, serveFile } from './file-response';
+import { closeDescriptor, openedPath, openForServing, serveFile } from './file-response';
 import { decodeRequestPath, hasExtension, isHiddenPath, isInside } from './path-guard';
 import { isNotModified, type PierResponse, type ServerContext } from './pier-response';
 
@@ -232,51 +232,52 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       !isHiddenPath(pathname) &&
       // With clean URLs, serve-handler redirects /page.html and /index to their clean form.
       !(config.cleanUrls && CLEAN_URL_REDIRECTS.test(pathname));
-    // Likely a plain file: open it while the guard resolves the path, so the two
-    // thread-pool trips overlap. Nothing is read or sent unless the guard agrees.
-    const early = direct ? openForServing(path.join(realRoot, pathname)) : null;
-    let handedOver = false;
-    try {
-      const onDisk = await resolveOnDisk(realRoot, pathname);
-      if (
-        !isInside(realRoot, onDisk.real) ||
-        isHiddenPath(pathname) ||
-        isHiddenPath(onDisk.real.slice(realRoot.length))
-      ) {
-        // A symlink somewhere in the path leads outside, or into a dot-folder
-        // (`docs -> .git`), or the path names a dotfile: no redirect, no index,
-        // no SPA fallback. Ask serve-handler for a hidden name instead, so the
-        // answer is the same 404 (and 404 page) as for any missing file.
-        pathname = '/.outside-root';
-      } else if (onDisk.exists && !config.cleanUrls && (pathname.endsWith('/') || !hasExtension(pathname))) {
-        // serve-handler finds index.html only as part of clean URLs; without them
-        // a folder still opens its index.html, as in every other web server.
-        if (await isDirectory(onDisk.real)) {
-          if (!pathname.endsWith('/')) {
-            // Relative links in /docs/index.html only work from /docs/. Collapse
-            // leading slashes so //evil.example can't become an open redirect.
-            res.statusCode = 301;
-            res.setHeader('Location', `/${decoded.rawPath.replace(/^\/+/, '')}/${decoded.query}`);
-            res.end();
-            return;
-          }
-          if (await fileExists(path.join(onDisk.real, 'index.html'))) pathname += 'index.html';
+    if (direct) {
+      // The hot path: open first, then ask which file was really opened. The
+      // answer is about the open descriptor itself, so no symlink swapped in
+      // between can fool it, and no separate realpath trip is needed.
+      const file = path.join(realRoot, pathname);
+      const fd = await openForServing(file);
+      if (fd !== null) {
+        const real = await openedPath(fd, file);
+        if (real !== null && isInside(realRoot, real) && !isHiddenPath(real.slice(realRoot.length))) {
+          if (await serveFile(res, fd, real)) return;
+        } else {
+          closeDescriptor(fd);
         }
-      } else if (config.spa && !onDisk.exists && !hasExtension(pathname) && !isHiddenPath(pathname)) {
-        const withHtml = `${pathname.replace(/\/+$/, '')}.html`;
-        const cleanMatch = config.cleanUrls && (await fileExists(path.join(realRoot, withHtml)));
-        if (!cleanMatch) pathname = '/index.html';
       }
-      if (early && pathname === decoded.pathname && onDisk.exists) {
-        handedOver = true;
-        const fd = await early;
-        if (fd !== null && (await serveFile(res, fd, onDisk.real))) return;
-      }
-      await viaServeHandler(req, res, pathname === decoded.pathname ? (req.url as string) : encodeURI(pathname) + decoded.query);
-    } finally {
-      // Not used (the guard said no, or another path answered): don't leak the descriptor.
-      if (early && !handedOver) void early.then((fd) => fd !== null && closeDescriptor(fd));
     }
+    const onDisk = await resolveOnDisk(realRoot, pathname);
+    if (
+      !isInside(realRoot, onDisk.real) ||
+      isHiddenPath(pathname) ||
+      isHiddenPath(onDisk.real.slice(realRoot.length))
+    ) {
+      // A symlink somewhere in the path leads outside, or into a dot-folder
+      // (`docs -> .git`), or the path names a dotfile: no redirect, no index,
+      // no SPA fallback. Ask serve-handler for a hidden name instead, so the
+      // answer is the same 404 (and 404 page) as for any missing file.
+      pathname = '/.outside-root';
+    } else if (onDisk.exists && !config.cleanUrls && (pathname.endsWith('/') || !hasExtension(pathname))) {
+      // serve-handler finds index.html only as part of clean URLs; without them
+      // a folder still opens its index.html, as in every other web server.
+      if (await isDirectory(onDisk.real)) {
+        if (!pathname.endsWith('/')) {
+          // Relative links in /docs/index.html only work from /docs/. Collapse
+          // leading slashes so //evil.example can't become an open redirect.
+          res.statusCode = 301;
+          res.setHeader('Location', `/${decoded.rawPath.replace(/^\/+/, '')}/${decoded.query}`);
+          res.end();
+          return;
+        }
+        if (await fileExists(path.join(onDisk.real, 'index.html'))) pathname += 'index.html';
+      }
+    } else if (config.spa && !onDisk.exists && !hasExtension(pathname) && !isHiddenPath(pathname)) {
+      const withHtml = `${pathname.replace(/\/+$/, '')}.html`;
+      const cleanMatch = config.cleanUrls && (await fileExists(path.join(realRoot, withHtml)));
+      if (!cleanMatch) pathname = '/index.html';
+    }
+    await viaServeHandler(req, res, pathname === decoded.pathname ? (req.url as string) : encodeURI(pathname) + decoded.query);
   };
 
   return (req, res) => {
