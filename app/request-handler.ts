@@ -226,17 +226,19 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       return;
     }
     let { pathname } = decoded;
+    // The hot paths: a file (`/app.js`) or a folder's index.html (`/`, `/docs/`).
     const direct =
       req.headers.range === undefined &&
-      hasExtension(pathname) &&
+      (hasExtension(pathname) || pathname.endsWith('/')) &&
       !isHiddenPath(pathname) &&
       // With clean URLs, serve-handler redirects /page.html and /index to their clean form.
       !(config.cleanUrls && CLEAN_URL_REDIRECTS.test(pathname));
     if (direct) {
-      // The hot path: open first, then ask which file was really opened. The
-      // answer is about the open descriptor itself, so no symlink swapped in
-      // between can fool it, and no separate realpath trip is needed.
-      const file = path.join(realRoot, pathname);
+      // Open first, then ask which file was really opened. The answer is about
+      // the open descriptor itself, so no symlink swapped in between can fool
+      // it, and no separate realpath trip is needed. Anything else (no such
+      // file, no index.html, a folder) goes the long way below.
+      const file = path.join(realRoot, pathname, pathname.endsWith('/') ? 'index.html' : '');
       const fd = await openForServing(file);
       if (fd !== null) {
         const real = await openedPath(fd, file);
