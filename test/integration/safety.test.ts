@@ -39,11 +39,13 @@ const tree = {
   loop: link('loop'),
   pipe: fifo(),
   'pipelink.txt': link('pipe'),
+  // A folder whose index.html is a link out: `/leaky/` must not open it.
+  leaky: { 'index.html': link('../../secret.txt') },
   'big.bin': Buffer.alloc(8 * 1024 * 1024, 0x61),
 };
 const outside = {
   'secret.txt': `${SECRET}-parent`,
-  outside: { 'secret.txt': `${SECRET}-outside` },
+  outside: { 'secret.txt': `${SECRET}-outside`, 'index.html': `${SECRET}-outside-index` },
 };
 
 let site: ServedSite;
@@ -101,6 +103,8 @@ describe('files outside the root are never served', () => {
     ['/linkfile.txt', 404],
     ['/linkdir/secret.txt', 404],
     ['/linkdir/', 404],
+    ['/leaky/', 404],
+    ['/leaky/index.html', 404],
     ['/linkdir', 404],
     ['/linkdir/%2e%2e/secret.txt', 400],
     ['/hello.txt?../../secret.txt', 200],
