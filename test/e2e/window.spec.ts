@@ -21,6 +21,8 @@ async function serveNewSite(name = 'my-site'): Promise<string> {
   if (!app) throw new Error('launch first');
   await app.pickFolder(made.root);
   await app.page.getByRole('button', { name: 'Serve a folder' }).click();
+  // Wait for the new server's pane: until then the URL on screen may be the previous server's.
+  await expect(app.page.getByRole('heading', { name, level: 2 })).toBeVisible();
   return shownUrl(app.page);
 }
 
