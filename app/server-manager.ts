@@ -29,6 +29,8 @@ export interface ManagerEvents {
   requestError: [ServerId, unknown];
 }
 
+const unknownServer = () => fail('UNKNOWN_SERVER', 'That server no longer exists.');
+
 export interface ManagerOptions extends InstanceOptions {
   /** Injected in tests for stable ids. */
   newId?: () => string;
@@ -60,9 +62,10 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
     return this.#servers.get(id)?.instance;
   }
 
-  #find(id: ServerId): Result<ServerInstance> {
+  /** The live instance, or the UNKNOWN_SERVER failure to hand back as it is. */
+  find(id: ServerId): Result<ServerInstance> {
     const entry = this.#servers.get(id);
-    return entry ? ok(entry.instance) : fail('UNKNOWN_SERVER', 'That server no longer exists.');
+    return entry ? ok(entry.instance) : unknownServer();
   }
 
   /**
@@ -101,7 +104,7 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
 
   /** Change options. A running server (or one whose start failed) restarts with them; a stopped one stays stopped. */
   async update(id: ServerId, patch: unknown): Promise<Result<ServerState>> {
-    const found = this.#find(id);
+    const found = this.find(id);
     if (!found.ok) return found;
     const instance = found.value;
     const parsedPatch = ServerPatch.safeParse(patch);
@@ -129,7 +132,7 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
   }
 
   async start(id: ServerId): Promise<Result<ServerState>> {
-    const found = this.#find(id);
+    const found = this.find(id);
     if (!found.ok) return found;
     this.#wanted.add(id);
     return found.value.start();
@@ -137,7 +140,7 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
 
   /** Stop at once: keep-alive connections are closed and the port is free when this resolves. */
   async stop(id: ServerId): Promise<Result<ServerState>> {
-    const found = this.#find(id);
+    const found = this.find(id);
     if (!found.ok) return found;
     this.#wanted.delete(id);
     await found.value.stop();
@@ -147,7 +150,7 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
   /** Stop a server and forget it (its request log goes with it). */
   async remove(id: ServerId): Promise<Result<null>> {
     const entry = this.#servers.get(id);
-    if (!entry) return fail('UNKNOWN_SERVER', 'That server no longer exists.');
+    if (!entry) return unknownServer();
     this.#servers.delete(id);
     this.#wanted.delete(id);
     entry.unsubscribe();

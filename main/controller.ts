@@ -96,8 +96,8 @@ export async function createController(desktop: Desktop): Promise<Controller> {
   if (restoreProblem) notify('warning', restoreProblem);
 
   const stateOf = (id: ServerId): Result<ServerState> => {
-    const instance = manager.get(id);
-    return instance ? ok(instance.state()) : fail('UNKNOWN_SERVER', 'That server no longer exists.');
+    const found = manager.find(id);
+    return found.ok ? ok(found.value.state()) : found;
   };
 
   /** The URL main hands out: only ever one the server itself reported. */
@@ -127,9 +127,9 @@ export async function createController(desktop: Desktop): Promise<Controller> {
     stopServer: (id) => manager.stop(id),
     getLog: async (id) => manager.get(id)?.log.entries() ?? [],
     clearLog: async (id) => {
-      const instance = manager.get(id);
-      if (!instance) return fail('UNKNOWN_SERVER', 'That server no longer exists.');
-      instance.log.clear();
+      const found = manager.find(id);
+      if (!found.ok) return found;
+      found.value.log.clear();
       relay.drop(id);
       return ok(null);
     },
