@@ -1,19 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-
 import { defineConfig } from '@playwright/test';
 
-/** The Electron binary, if electron's installer has fetched it on this machine. */
-function electronBinary(): string | null {
-  const dir = path.join(import.meta.dirname, 'node_modules', 'electron');
-  try {
-    const binary = path.join(dir, 'dist', readFileSync(path.join(dir, 'path.txt'), 'utf8'));
-    return existsSync(binary) ? binary : null;
-  } catch {
-    // No path.txt: the binary was never downloaded.
-    return null;
-  }
-}
+import { electronBinary } from './scripts/electron-binary.mjs';
 
 const withElectron = electronBinary() !== null;
 if (!withElectron && !process.env.PIER_E2E_QUIET) {

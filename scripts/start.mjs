@@ -2,20 +2,9 @@
 // first use), then launch Pier. Arguments after `--` go to the app, e.g.
 // `npm start -- ~/code/site` opens with a server for that folder.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const electronDir = path.resolve('node_modules', 'electron');
-
-function electronBinary() {
-  try {
-    const binary = path.join(electronDir, 'dist', readFileSync(path.join(electronDir, 'path.txt'), 'utf8'));
-    return existsSync(binary) ? binary : null;
-  } catch {
-    // No path.txt yet: the binary was never fetched.
-    return null;
-  }
-}
+import { electronBinary, electronDir } from './electron-binary.mjs';
 
 const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' });
 
