@@ -115,22 +115,17 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
   const { config, realRoot } = ctx;
   const allow = config.cors ? 'GET, HEAD, OPTIONS' : 'GET, HEAD';
 
+  /** A path on disk Pier may show: inside the root, with no dot segment below it. */
+  const reachable = (real: string) => isInside(realRoot, real) && !isHiddenPath(real.slice(realRoot.length));
+
   /** lstat as serve-handler sees the world: hidden files and escapes do not exist. */
   const guardedLstat = async (res: PierResponse, file: string): Promise<Stats> => {
-    if (!isInside(realRoot, file) || isHiddenPath(file.slice(realRoot.length))) throw notFoundError(file);
+    if (!reachable(file)) throw notFoundError(file);
     const stats = await lstatOrMissing(file);
     if (stats.isSymbolicLink()) {
       const target = await realpath(file).catch(() => null);
       const targetStats = target ? await stat(target).catch(() => null) : null;
-      if (
-        !target ||
-        !isInside(realRoot, target) ||
-        isHiddenPath(target.slice(realRoot.length)) ||
-        !targetStats ||
-        !isServable(targetStats)
-      ) {
-        throw notFoundError(file);
-      }
+      if (!target || !reachable(target) || !targetStats || !isServable(targetStats)) throw notFoundError(file);
     } else if (!isServable(stats)) {
       throw notFoundError(file);
     }
@@ -242,7 +237,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       const fd = await openForServing(file);
       if (fd !== null) {
         const real = await openedPath(fd, file);
-        if (real !== null && isInside(realRoot, real) && !isHiddenPath(real.slice(realRoot.length))) {
+        if (real !== null && reachable(real)) {
           if (await serveFile(res, fd, real)) return;
         } else {
           closeDescriptor(fd);
@@ -250,11 +245,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       }
     }
     const onDisk = await resolveOnDisk(realRoot, pathname);
-    if (
-      !isInside(realRoot, onDisk.real) ||
-      isHiddenPath(pathname) ||
-      isHiddenPath(onDisk.real.slice(realRoot.length))
-    ) {
+    if (!reachable(onDisk.real) || isHiddenPath(pathname)) {
       // A symlink somewhere in the path leads outside, or into a dot-folder
       // (`docs -> .git`), or the path names a dotfile: no redirect, no index,
       // no SPA fallback. Ask serve-handler for a hidden name instead, so the
