@@ -1,9 +1,6 @@
 import { close, constants, createReadStream, fstat, open, read, readlinkSync, type Stats } from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
-
-import mime from 'mime-types';
 
 import { isNotModified, type PierResponse } from './pier-response';
 
@@ -90,8 +87,8 @@ export async function serveFile(res: PierResponse, fd: number, realPath: string)
   const req = res.req;
   res.statusCode = 200;
   res.fileStats = stats;
+  res.filePath = realPath;
   res.notModified = isNotModified(req, stats);
-  res.setHeader('Content-Type', mime.contentType(path.basename(realPath)) || 'application/octet-stream');
   res.setHeader('Content-Length', stats.size);
   res.setHeader('Last-Modified', stats.mtime.toUTCString());
   res.setHeader('Accept-Ranges', 'bytes');

@@ -1,5 +1,8 @@
 import type { Stats } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
+import path from 'node:path';
+
+import mime from 'mime-types';
 
 import type { ServerConfig } from './contract';
 import type { RequestLog } from './request-log';
@@ -63,6 +66,8 @@ export class PierResponse extends http.ServerResponse<IncomingMessage> {
   lastStats: Stats | null = null;
   /** Stats of the file being streamed (null for listings and generated pages). */
   fileStats: Stats | null = null;
+  /** The file whose bytes this response carries, for its Content-Type ('' for generated pages). */
+  filePath = '';
   notModified = false;
 
   constructor(req: IncomingMessage) {
@@ -107,6 +112,9 @@ export class PierResponse extends http.ServerResponse<IncomingMessage> {
     const { config } = ctx;
     const stats = this.fileStats;
     const isFile = stats !== null && (statusCode === 200 || statusCode === 206);
+    // One type table for every file response, whichever path served it: serve-handler
+    // carries an older one (no image/avif, say), used for ranges and error pages.
+    if (this.filePath) this.setHeader('Content-Type', mime.contentType(path.basename(this.filePath)) || 'application/octet-stream');
     if (config.caching === 'no-store') {
       this.removeHeader('Last-Modified');
       this.setHeader('Cache-Control', 'no-store');

@@ -163,6 +163,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     createReadStream: (file: string, options?: { start?: number; end?: number }) => {
       const stats = res.lastPath === file ? res.lastStats : null;
       res.fileStats = stats;
+      res.filePath = file;
       if (stats && (res.statusCode === 200 || res.statusCode === 206) && isNotModified(req, stats)) {
         res.notModified = true;
         return Readable.from([]);

@@ -425,6 +425,7 @@ describe('file bodies and types (the direct file path)', () => {
     'game.wasm': Buffer.from([0, 97, 115, 109]),
     'data.json': '{}',
     'picture.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
+    'photo.avif': Buffer.from('....ftypavif'),
     NOTICE: 'no extension',
   });
   for (const n of sizes) {
@@ -438,6 +439,15 @@ describe('file bodies and types (the direct file path)', () => {
       assert.equal(head.bytes.length, 0);
     });
   }
+  test('a ranged request gets the same Content-Type as a whole one', async () => {
+    for (const file of ['/app.js', '/picture.svg', '/photo.avif', '/blob-65537.bin']) {
+      const whole = await s().request(file);
+      const part = await s().request(file, { headers: { Range: 'bytes=0-1' } });
+      assert.equal(part.status, 206, file);
+      assert.ok(whole.headers['content-type'], file);
+      assert.equal(part.headers['content-type'], whole.headers['content-type'], file);
+    }
+  });
   test('content types come from the file name, as browsers need for modules and wasm', async () => {
     const types: Record<string, RegExp> = {
       '/style.css': /^text\/css/,
