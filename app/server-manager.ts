@@ -118,15 +118,11 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
       if (!folder.ok) return folder;
       next = { ...next, root: folder.value };
     }
-    // A server that should run (running, or failed to start: say on a taken
-    // port the user just changed) starts again with the new options.
-    const shouldRun = this.#wanted.has(id) || instance.status === 'running' || instance.status === 'starting';
+    // A server the user wants running (running, or failed to start: say on a
+    // taken port the user just changed) starts again with the new options.
     await instance.stop();
     instance.config = next;
-    if (shouldRun) {
-      this.#wanted.add(id);
-      return instance.start();
-    }
+    if (this.#wanted.has(id)) return instance.start();
     this.emit('state', instance.state());
     return ok(instance.state());
   }
