@@ -19,6 +19,7 @@ import { ServerManager } from '../app/server-manager';
 import { SettingsStore } from '../app/settings-store';
 import { TlsStore } from '../app/tls';
 import { LogRelay } from './log-relay';
+import { oncePerTurn } from './once-per-turn';
 import { autoSave, restoreServers } from './persistence';
 
 /** What the controller needs from the desktop; Electron in the app, stand-ins in tests. */
@@ -70,15 +71,7 @@ export async function createController(desktop: Desktop): Promise<Controller> {
   };
 
   // Snapshots go out at most once per turn, however many servers changed.
-  let snapshotScheduled = false;
-  const pushServers = () => {
-    if (snapshotScheduled) return;
-    snapshotScheduled = true;
-    setImmediate(() => {
-      snapshotScheduled = false;
-      desktop.send(events.onServers, manager.list());
-    });
-  };
+  const pushServers = oncePerTurn(() => desktop.send(events.onServers, manager.list()));
   const relay = new LogRelay((batches) => {
     desktop.send(events.onLog, batches);
     pushServers(); // request counters moved

@@ -1,5 +1,6 @@
 import type { ServerManager } from '../app/server-manager';
 import type { SettingsStore } from '../app/settings-store';
+import { oncePerTurn } from './once-per-turn';
 
 /**
  * Restores the saved servers into the manager and starts those that were
@@ -32,7 +33,6 @@ export interface AutoSave {
  */
 export function autoSave(manager: ServerManager, store: SettingsStore, onError: (message: string) => void): AutoSave {
   let frozen = false;
-  let scheduled = false;
   let lastError: string | null = null;
 
   const save = async () => {
@@ -40,14 +40,9 @@ export function autoSave(manager: ServerManager, store: SettingsStore, onError: 
     if (!result.ok && result.message !== lastError) onError(result.message);
     lastError = result.ok ? null : result.message;
   };
-  const schedule = () => {
-    if (frozen || scheduled) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      if (!frozen) void save();
-    });
-  };
+  const schedule = oncePerTurn(() => {
+    if (!frozen) void save();
+  });
   manager.on('state', schedule);
   manager.on('removed', schedule);
   return {
