@@ -13,8 +13,8 @@ export type DecodedPath =
  * Split a raw request target into its decoded pathname and raw query, and reject
  * anything that could mean "outside the root": undecodable escapes, NUL bytes,
  * backslashes (a separator on Windows), and `.`/`..` segments.
- * Decodes exactly once, as serve-handler does, so `%252e%252e` stays the
- * literal name `%2e%2e` in both.
+ * Decodes exactly once, as browsers encode once, so `%252e%252e` stays the
+ * literal name `%2e%2e`.
  */
 export function decodeRequestPath(rawUrl: string): DecodedPath {
   if (!rawUrl.startsWith('/')) return { ok: false, status: 400 };

@@ -1,26 +1,22 @@
+/**
+ * A request's way through a server: bounds, then guards (method, password,
+ * path), then resolving the path once into a value — a file with its checked
+ * descriptor or cached bytes, a folder listing, a redirect, or nothing — which
+ * the one responder (responder.ts) answers.
+ */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
 
-import serveHandler from 'serve-handler';
-
+import { closeFd, openChecked, readFolder, type Opened } from './checked-open';
 import type { ServerConfig } from './contract';
-import { closeDescriptor, openedPath, openForServing, serveFile } from './file-response';
+import type { CachedFile } from './file-cache';
+import { LISTING_MAX_ENTRIES, MAX_PATH_DEPTH, MAX_SEGMENT_BYTES, MAX_URL_BYTES, PIPELINE_MAX, PIPELINE_PAUSE_AT } from './limits';
+import { listingHtml, listingJson } from './pages';
 import { decodeRequestPath, hasExtension, isHiddenPath, isInside } from './path-guard';
-import { isNotModified, type PierResponse, type ServerContext } from './pier-response';
-
-
-const EMPTY = Buffer.alloc(0);
-const CLEAN_URL_REDIRECTS = /(\.html|\/index)$/;
-
-function notFoundError(file: string): NodeJS.ErrnoException {
-  const error: NodeJS.ErrnoException = new Error(`ENOENT: no such file or directory, lstat '${file}'`);
-  error.code = 'ENOENT';
-  return error;
-}
+import type { PierResponse, ServerContext } from './pier-response';
+import { sendError, sendFile, sendPage, sendRedirect } from './responder';
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -31,10 +27,11 @@ export function authDigests(config: ServerConfig): ServerContext['auth'] {
   return config.auth ? { user: sha256(config.auth.username), pass: sha256(config.auth.password) } : null;
 }
 
+/** HTTP Basic, with the scheme matched case-insensitively (RFC 9110 §11.1). */
 function isAuthorized(ctx: ServerContext, header: string | undefined): boolean {
   const auth = ctx.auth;
   if (!auth) return true;
-  if (!header || !header.startsWith('Basic ')) return false;
+  if (!header || header.length < 6 || header.slice(0, 6).toLowerCase() !== 'basic ') return false;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon === -1) return false;
@@ -44,156 +41,164 @@ function isAuthorized(ctx: ServerContext, header: string | undefined): boolean {
   return userOk && passOk;
 }
 
-function reply(res: PierResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.statusCode = status;
-  res.end(res.req.method === 'HEAD' ? EMPTY : `${message}\n`);
+/** Too deep, or a segment longer than any file system allows: nothing there, without asking the disk. */
+function beyondBounds(pathname: string): boolean {
+  let depth = 0;
+  let segmentStart = 0;
+  for (let i = 0; i <= pathname.length; i++) {
+    if (i === pathname.length || pathname.charCodeAt(i) === 47 /* / */) {
+      if (i - segmentStart > MAX_SEGMENT_BYTES) return true;
+      if (++depth > MAX_PATH_DEPTH + 1) return true;
+      segmentStart = i + 1;
+    }
+  }
+  return false;
 }
 
 /**
- * Where a decoded URL path leads on disk: its real path when it exists, or the
- * real path of its deepest existing ancestor. A symlink anywhere along the way
- * is resolved, so a linked folder in the middle of the path can't lead out.
+ * What a path in the site is, once: cached bytes, an open checked descriptor,
+ * nothing (`missing`), or something Pier won't serve (`refused`: it leads
+ * outside the root or into a dot-folder, or is a pipe or a device).
  */
-async function resolveOnDisk(realRoot: string, pathname: string): Promise<{ real: string; exists: boolean }> {
-  let candidate = path.join(realRoot, pathname);
-  let exists = true;
-  for (;;) {
-    try {
-      return { real: await realpath(candidate), exists };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // A path too long to look up names nothing that could be opened either.
-      if (code === 'ENAMETOOLONG') return { real: candidate, exists: false };
-      // ELOOP: a symlink loop leads nowhere; what exists is its parent.
-      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP') throw error;
-      exists = false;
-      const parent = path.dirname(candidate);
-      if (parent === candidate) return { real: candidate, exists };
-      candidate = parent;
-    }
-  }
-}
+type Found =
+  | { kind: 'cached'; cached: CachedFile }
+  | OpenedPath<'file'>
+  | OpenedPath<'folder'>
+  | { kind: 'missing' }
+  | { kind: 'refused' }
+  | { kind: 'busy' };
 
-async function isDirectory(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isDirectory();
-  } catch {
-    // Gone since we resolved it: not a directory, let serve-handler answer 404.
-    return false;
-  }
-}
+type OpenedPath<K> = { kind: K; file: string; cacheKey: string | null } & Opened;
 
-/** Only files and folders are served: opening a FIFO would block a file-system thread until a writer came. */
-function isServable(stats: Stats): boolean {
-  return stats.isFile() || stats.isDirectory();
-}
-
-/** lstat that reports unreachable paths (a symlink loop, a name too long) as missing, the way serve-handler expects. */
-async function lstatOrMissing(file: string): Promise<Stats> {
-  try {
-    return await lstat(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw code === 'ELOOP' || code === 'ENAMETOOLONG' ? notFoundError(file) : error;
-  }
-}
-
-async function fileExists(file: string): Promise<boolean> {
-  try {
-    const stats = await lstat(file);
-    return stats.isFile() || stats.isSymbolicLink();
-  } catch {
-    // Missing or unreadable: either way there is nothing to serve there.
-    return false;
-  }
-}
+const MISSING: Found = { kind: 'missing' };
+const REFUSED: Found = { kind: 'refused' };
 
 /** Builds the (req, res) listener for one running server. */
 export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage, res: PierResponse) => void {
   const { config, realRoot } = ctx;
   const allow = config.cors ? 'GET, HEAD, OPTIONS' : 'GET, HEAD';
 
-  /** A path on disk Pier may show: inside the root, with no dot segment below it. */
+  /** A real path Pier may show: inside the root, with no dot segment below it. */
   const reachable = (real: string) => isInside(realRoot, real) && !isHiddenPath(real.slice(realRoot.length));
 
-  /** lstat as serve-handler sees the world: hidden files and escapes do not exist. */
-  const guardedLstat = async (res: PierResponse, file: string): Promise<Stats> => {
-    if (!reachable(file)) throw notFoundError(file);
-    const stats = await lstatOrMissing(file);
-    if (stats.isSymbolicLink()) {
-      const target = await realpath(file).catch(() => null);
-      const targetStats = target ? await stat(target).catch(() => null) : null;
-      if (!target || !reachable(target) || !targetStats || !isServable(targetStats)) throw notFoundError(file);
-    } else if (!isServable(stats)) {
-      throw notFoundError(file);
-    }
-    res.lastPath = file;
-    res.lastStats = stats;
-    return stats;
-  };
-
-  const baseConfig = {
-    public: realRoot,
-    directoryListing: config.listing,
-    cleanUrls: config.cleanUrls,
-    // Our own guard decides which symlinks are safe; serve-handler's only looks at the last segment.
-    symlinks: true,
-    etag: false,
-  };
-
-  /** serve-handler's file-system hooks for one request, behind the guards. */
-  const hooksFor = (req: IncomingMessage, res: PierResponse) => ({
-    lstat: (file: string) => guardedLstat(res, file),
-    readdir: async (dir: string) => {
-      const names = await readdir(dir);
-      const visible: string[] = [];
-      for (const name of names) {
-        if (name.startsWith('.')) continue;
-        try {
-          await guardedLstat(res, path.join(dir, name));
-          visible.push(name);
-        } catch {
-          // Unlisted on purpose: it leads outside the root, or vanished meanwhile.
-        }
-      }
-      return visible;
-    },
-    createReadStream: (file: string, options?: { start?: number; end?: number }) => {
-      const stats = res.lastPath === file ? res.lastStats : null;
-      res.fileStats = stats;
-      res.filePath = file;
-      if (stats && (res.statusCode === 200 || res.statusCode === 206) && isNotModified(req, stats)) {
-        res.notModified = true;
-        return Readable.from([]);
-      }
-      // HEAD needs the headers only; don't read the file for nothing.
-      if (req.method === 'HEAD') return Readable.from([]);
-      // Without an end, the stream reads once more just to find EOF.
-      const whole = stats && stats.size > 0 ? { start: 0, end: stats.size - 1 } : undefined;
-      const stream = createReadStream(file, options ?? whole);
-      // A read error mid-response can't become a status code any more: cut the connection.
-      stream.on('error', (error) => {
-        ctx.onError(error);
-        res.destroy();
-      });
-      return stream;
-    },
-  });
-
-  /** Everything but plain files: folders, listings, ranges, clean URLs, error pages. */
-  const viaServeHandler = async (req: IncomingMessage, res: PierResponse, url: string): Promise<void> => {
-    const original = req.url;
-    req.url = url;
+  /**
+   * Look up a site path (decoded, starting with "/"). A cache hit costs one
+   * lstat and no thread-pool work; a name that isn't there costs one lstat;
+   * anything else is opened, and the descriptor checked (checked-open.ts).
+   */
+  const lookup = async (sitePath: string): Promise<Found> => {
+    const file = realRoot + sitePath;
+    const cached = ctx.cache.get(sitePath, file);
+    if (cached) return { kind: 'cached', cached };
     try {
-      // serve-handler types its hooks as the fs callbacks they replace; it only
-      // ever calls them with string paths and awaits the result.
-      const hooks = hooksFor(req, res) as unknown as Parameters<typeof serveHandler>[3];
-      await serveHandler(req, res, baseConfig, hooks);
-    } finally {
-      req.url = original;
+      if (lstatSync(file, { throwIfNoEntry: false }) === undefined) return MISSING;
+    } catch {
+      // ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: nothing to serve there.
+      return MISSING;
     }
+    const opened = await openChecked(file, reachable);
+    if (opened === 'missing') return REFUSED;
+    if (opened === 'busy') return { kind: 'busy' };
+    return opened.stats.isDirectory()
+      ? { kind: 'folder', file, cacheKey: sitePath, ...opened }
+      : { kind: 'file', file, cacheKey: sitePath, ...opened };
+  };
+
+  const release = (found: Found) => {
+    if (found.kind === 'file' || found.kind === 'folder') closeFd(found.fd);
+  };
+
+  const answerFile = (res: PierResponse, found: Extract<Found, { kind: 'cached' | 'file' }>, status: 200 | 404 = 200) =>
+    sendFile(res, ctx, found.kind === 'cached' ? { cached: found.cached } : found, status);
+
+  /** 404, with the site's own /404.html when it has one. */
+  const notFound = async (res: PierResponse, pathname = ''): Promise<void> => {
+    const page = await lookup('/404.html');
+    if (page.kind === 'cached' || page.kind === 'file') return answerFile(res, page, 404);
+    release(page);
+    if (page.kind === 'busy') return busy(res);
+    sendError(res, ctx, 404, pathname ? `There is nothing at ${pathname} in this folder.` : 'There is no file at this address.');
+  };
+
+  const busy = (res: PierResponse) =>
+    sendError(res, ctx, 503, 'The server has too many files open right now. Try again in a moment.', { 'Retry-After': '1' });
+
+  const listing = async (res: PierResponse, folder: OpenedPath<'folder'>, sitePath: string): Promise<void> => {
+    const accept = res.req.headers.accept ?? '';
+    const wantsJson = accept.includes('application/json') && !accept.includes('text/html');
+    const hit = ctx.listings.get(sitePath, folder.file);
+    if (hit) {
+      closeFd(folder.fd);
+      return sendPage(res, ctx, 200, wantsJson ? hit.json : hit.html, wantsJson ? 'application/json; charset=utf-8' : undefined);
+    }
+    const readAt = Date.now();
+    let read;
+    try {
+      read = await readFolder(folder, reachable, LISTING_MAX_ENTRIES);
+    } finally {
+      closeFd(folder.fd);
+    }
+    const html = Buffer.from(listingHtml(sitePath, read.entries, read.more));
+    const json = Buffer.from(listingJson(sitePath, read.entries, read.more));
+    ctx.listings.offer(sitePath, folder.file, folder.real, folder.stats, { html, json }, readAt);
+    sendPage(res, ctx, 200, wantsJson ? json : html, wantsJson ? 'application/json; charset=utf-8' : undefined);
+  };
+
+  /** `/docs` (a folder) → `/docs/`: relative links in its index.html only work from there. */
+  const slashRedirect = (rawPath: string, query: string) => `/${rawPath.replace(/^\/+/, '')}/${query}`;
+
+  const serveGet = async (res: PierResponse, rawUrl: string): Promise<void> => {
+    if (rawUrl.length > MAX_URL_BYTES) return sendError(res, ctx, 414, 'The address is longer than this server accepts.');
+    const decoded = decodeRequestPath(rawUrl);
+    if (!decoded.ok) return sendError(res, ctx, decoded.status, decoded.status === 400 ? 'The address is not valid.' : 'There is no file at this address.');
+    const { pathname, rawPath, query } = decoded;
+    // Dotfiles and dot-folders, or deeper than any site: no redirect, no index, no SPA fallback.
+    if (beyondBounds(pathname)) return notFound(res);
+    if (isHiddenPath(pathname)) return notFound(res, pathname);
+
+    if (config.cleanUrls && pathname.endsWith('.html')) {
+      // /page.html → /page and /docs/index.html → /docs/, when the file is there.
+      const found = await lookup(pathname);
+      release(found);
+      if (found.kind === 'cached' || found.kind === 'file') {
+        const clean = rawPath.replace(/\.html$/, '').replace(/(^|\/)index$/, '$1');
+        return sendRedirect(res, ctx, `/${clean.replace(/^\/+/, '')}${query}`);
+      }
+    }
+
+    if (pathname.endsWith('/')) {
+      const index = await lookup(`${pathname}index.html`);
+      if (index.kind === 'cached' || index.kind === 'file') return answerFile(res, index);
+      release(index);
+      if (index.kind === 'busy') return busy(res);
+      // An index.html that leads outside must not turn into a listing of its folder.
+      if (index.kind !== 'missing') return notFound(res, pathname);
+      const folder = await lookup(pathname);
+      if (folder.kind === 'folder' && config.listing) return listing(res, folder, pathname);
+      release(folder);
+      if (folder.kind === 'busy') return busy(res);
+      if (folder.kind !== 'missing') return notFound(res, pathname);
+    } else {
+      const found = await lookup(pathname);
+      if (found.kind === 'cached' || found.kind === 'file') return answerFile(res, found);
+      release(found);
+      if (found.kind === 'busy') return busy(res);
+      if (found.kind === 'folder') return sendRedirect(res, ctx, slashRedirect(rawPath, query));
+      if (found.kind === 'refused') return notFound(res, pathname);
+      if (config.cleanUrls) {
+        const page = await lookup(`${pathname}.html`);
+        if (page.kind === 'cached' || page.kind === 'file') return answerFile(res, page);
+        release(page);
+        if (page.kind !== 'missing') return notFound(res, pathname);
+      }
+    }
+    // Nothing there. A route of a single-page app (no file extension) gets the app.
+    if (config.spa && !hasExtension(pathname)) {
+      const app = await lookup('/index.html');
+      if (app.kind === 'cached' || app.kind === 'file') return answerFile(res, app);
+      release(app);
+    }
+    return notFound(res, pathname);
   };
 
   const handle = async (req: IncomingMessage, res: PierResponse): Promise<void> => {
@@ -201,6 +206,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     if (method === 'OPTIONS' && config.cors) {
       // CORS preflight: browsers send it without credentials, so answer before auth.
       res.statusCode = 204;
+      res.setHeader('Access-Control-Allow-Origin', '*');
       res.setHeader('Access-Control-Allow-Methods', allow);
       const asked = req.headers['access-control-request-headers'];
       if (asked) res.setHeader('Access-Control-Allow-Headers', asked);
@@ -209,80 +215,79 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       return;
     }
     if (!isAuthorized(ctx, req.headers.authorization)) {
-      reply(res, 401, 'A password is required.', { 'WWW-Authenticate': 'Basic realm="Pier", charset="UTF-8"' });
-      return;
+      return sendError(res, ctx, 401, 'This server is protected by a password.', {
+        'WWW-Authenticate': 'Basic realm="Pier", charset="UTF-8"',
+      });
     }
     if (method !== 'GET' && method !== 'HEAD') {
-      reply(res, 405, 'Only GET and HEAD are allowed here.', { Allow: allow });
-      return;
+      return sendError(res, ctx, 405, 'Only GET and HEAD are allowed here.', { Allow: allow });
     }
-    const decoded = decodeRequestPath(req.url ?? '');
-    if (!decoded.ok) {
-      reply(res, decoded.status, decoded.status === 400 ? 'Bad request.' : 'Not found.');
-      return;
-    }
-    let { pathname } = decoded;
-    // The hot paths: a file (`/app.js`) or a folder's index.html (`/`, `/docs/`).
-    const direct =
-      req.headers.range === undefined &&
-      (hasExtension(pathname) || pathname.endsWith('/')) &&
-      !isHiddenPath(pathname) &&
-      // With clean URLs, serve-handler redirects /page.html and /index to their clean form.
-      !(config.cleanUrls && CLEAN_URL_REDIRECTS.test(pathname));
-    if (direct) {
-      // Open first, then ask which file was really opened. The answer is about
-      // the open descriptor itself, so no symlink swapped in between can fool
-      // it, and no separate realpath trip is needed. Anything else (no such
-      // file, no index.html, a folder) goes the long way below.
-      const file = path.join(realRoot, pathname, pathname.endsWith('/') ? 'index.html' : '');
-      const fd = await openForServing(file);
-      if (fd !== null) {
-        const real = await openedPath(fd, file);
-        if (real !== null && reachable(real)) {
-          if (await serveFile(res, fd, real)) return;
-        } else {
-          closeDescriptor(fd);
-        }
-      }
-    }
-    const onDisk = await resolveOnDisk(realRoot, pathname);
-    if (!reachable(onDisk.real) || isHiddenPath(pathname)) {
-      // A symlink somewhere in the path leads outside, or into a dot-folder
-      // (`docs -> .git`), or the path names a dotfile: no redirect, no index,
-      // no SPA fallback. Ask serve-handler for a hidden name instead, so the
-      // answer is the same 404 (and 404 page) as for any missing file.
-      pathname = '/.outside-root';
-    } else if (onDisk.exists && !config.cleanUrls && (pathname.endsWith('/') || !hasExtension(pathname))) {
-      // serve-handler finds index.html only as part of clean URLs; without them
-      // a folder still opens its index.html, as in every other web server.
-      if (await isDirectory(onDisk.real)) {
-        if (!pathname.endsWith('/')) {
-          // Relative links in /docs/index.html only work from /docs/. Collapse
-          // leading slashes so //evil.example can't become an open redirect.
-          res.statusCode = 301;
-          res.setHeader('Location', `/${decoded.rawPath.replace(/^\/+/, '')}/${decoded.query}`);
-          res.end();
-          return;
-        }
-        if (await fileExists(path.join(onDisk.real, 'index.html'))) pathname += 'index.html';
-      }
-    } else if (config.spa && !onDisk.exists && !hasExtension(pathname) && !isHiddenPath(pathname)) {
-      const withHtml = `${pathname.replace(/\/+$/, '')}.html`;
-      const cleanMatch = config.cleanUrls && (await fileExists(path.join(realRoot, withHtml)));
-      if (!cleanMatch) pathname = '/index.html';
-    }
-    await viaServeHandler(req, res, pathname === decoded.pathname ? (req.url as string) : encodeURI(pathname) + decoded.query);
+    return serveGet(res, req.url ?? '');
   };
 
-  return (req, res) => {
+  const run = (req: IncomingMessage, res: PierResponse): void => {
     res.ctx = ctx;
     res.startedAt = performance.now();
     const ip = req.socket.remoteAddress ?? '';
     res.ip = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
     handle(req, res).catch((error: unknown) => {
       ctx.onError(error);
-      if (!res.headersSent) reply(res, 500, 'Pier could not answer this request.');
+      if (!res.headersSent) sendError(res, ctx, 500, 'Pier could not answer this request.');
       else res.destroy();
     });
   };
+
+  return (req, res) => {
+    const line = lineOf(req.socket);
+    if (!line.busy) {
+      startOn(line, req, res);
+      return;
+    }
+    // Pipelined behind an unfinished answer: wait in line (answers go out in order anyway).
+    line.waiting.push([req, res]);
+    if (line.waiting.length >= PIPELINE_MAX) {
+      req.socket.destroy();
+    } else if (line.waiting.length >= PIPELINE_PAUSE_AT && !line.paused) {
+      line.paused = true;
+      req.socket.pause();
+    }
+  };
+
+  function startOn(line: Line, req: IncomingMessage, res: PierResponse): void {
+    line.busy = true;
+    res.once('close', () => {
+      line.busy = false;
+      if (req.socket.destroyed) {
+        // The client is gone: nobody will read the answers still in line.
+        line.waiting.length = 0;
+        return;
+      }
+      const next = line.waiting.shift();
+      if (line.paused && line.waiting.length < PIPELINE_PAUSE_AT / 2) {
+        line.paused = false;
+        req.socket.resume();
+      }
+      if (next) startOn(line, next[0], next[1]);
+    });
+    run(req, res);
+  }
+}
+
+/** One connection's requests: the one being answered and those pipelined behind it. */
+interface Line {
+  busy: boolean;
+  /** Reading was paused because too many requests wait. */
+  paused: boolean;
+  waiting: Array<[IncomingMessage, PierResponse]>;
+}
+
+const lines = new WeakMap<Socket, Line>();
+
+function lineOf(socket: Socket): Line {
+  let line = lines.get(socket);
+  if (!line) {
+    line = { busy: false, paused: false, waiting: [] };
+    lines.set(socket, line);
+  }
+  return line;
 }

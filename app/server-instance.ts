@@ -14,8 +14,19 @@ import {
   type ServerState,
   type ServerStatus,
 } from './contract';
+import { identityOf } from './checked-open';
+import { FileCache } from './file-cache';
 import { checkFolder } from './folder';
 import { lanAddresses as readLanAddresses, lanUrls } from './lan';
+import {
+  HEADERS_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+  MAX_CONNECTIONS,
+  MAX_HEADER_BYTES,
+  REQUEST_TIMEOUT_MS,
+  SOCKET_IDLE_MS,
+} from './limits';
+import { ListingCache } from './listing-cache';
 import { findFreePort, listen } from './ports';
 import { PierResponse } from './pier-response';
 import { authDigests, createRequestHandler } from './request-handler';
@@ -46,13 +57,8 @@ export interface InstanceEvents {
   requestError: [unknown];
 }
 
-// Slow clients must not hold sockets: a request's headers must arrive within
-// 10 s and the whole request within 30 s; idle keep-alive sockets go after 5 s.
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
-const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-// A socket with no traffic at all for this long is dropped, also mid-response.
-const SOCKET_IDLE_MS = 120_000;
+/** How often a running server checks that its folder is still there. */
+const ROOT_CHECK_MS = 1_000;
 
 /**
  * One folder served over HTTP or HTTPS. Owns its socket, its request log and
@@ -69,7 +75,10 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
   /** The port this server last listened on: an `auto` server asks for it again first. */
   lastPort: number | null = null;
   #lanUrls: string[] = [];
-  readonly #sockets = new Set<Socket>();
+  /** The open connections of the server that is running (each start has its own set). */
+  #sockets = new Set<Socket>();
+  #rootCheck: NodeJS.Timeout | null = null;
+  #caches: { files: FileCache; listings: ListingCache } | null = null;
   readonly #options: InstanceOptions;
   /** Bumped by every start/stop, so a start that lost a race can tell. */
   #generation = 0;
@@ -136,6 +145,9 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     if (this.#status === 'running' || this.#status === 'starting') return ok(this.state());
     const generation = ++this.#generation;
     const config = this.#config;
+    // Still listening while its folder is missing: start afresh.
+    if (this.#server) await this.#teardown();
+    if (generation !== this.#generation) return fail('LISTEN_FAILED', 'The server was stopped while it was starting.');
     this.#setStatus('starting');
 
     const folder = await checkFolder(config.root);
@@ -157,15 +169,19 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     }
     if (generation !== this.#generation) return fail('LISTEN_FAILED', 'The server was stopped while it was starting.');
 
+    const caches = { files: new FileCache(), listings: new ListingCache() };
     const handler = createRequestHandler({
       config,
       realRoot,
       log: this.log,
       auth: authDigests(config),
+      cache: caches.files,
+      listings: caches.listings,
       onError: (error) => this.emit('requestError', error),
     });
     const serverOptions: http.ServerOptions<typeof http.IncomingMessage, typeof PierResponse> = {
       ServerResponse: PierResponse,
+      maxHeaderSize: MAX_HEADER_BYTES,
       headersTimeout: HEADERS_TIMEOUT_MS,
       requestTimeout: REQUEST_TIMEOUT_MS,
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
@@ -176,14 +192,22 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       ? https.createServer({ ...serverOptions, key: tls.key, cert: tls.cert }, handler)
       : http.createServer(serverOptions, handler);
     server.setTimeout(SOCKET_IDLE_MS);
+    server.maxConnections = MAX_CONNECTIONS;
+    // This start's own connections: a start that lost a race closes these, never a newer server's.
+    const sockets = new Set<Socket>();
     server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
     });
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-      // Unparseable request or a timeout: answer 400/408 if we still can, then hang up.
+      // Unparseable request, headers too large, or a timeout: answer if we still can, then hang up.
       if (socket.writable && !socket.writableEnded) {
-        const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+        const status =
+          error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : error.code === 'HPE_HEADER_OVERFLOW'
+              ? '431 Request Header Fields Too Large'
+              : '400 Bad Request';
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       }
       socket.destroy();
@@ -192,7 +216,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     const bound = await this.#bind(server, config);
     if (!bound.ok) return this.#failStart(generation, bound);
     if (generation !== this.#generation) {
-      await closeServer(server, this.#sockets);
+      await closeServer(server, sockets);
       return fail('LISTEN_FAILED', 'The server was stopped while it was starting.');
     }
     server.on('error', (error) => {
@@ -202,6 +226,9 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       );
     });
     this.#server = server;
+    this.#sockets = sockets;
+    this.#caches = caches;
+    this.#watchRoot(generation, realRoot);
     this.#port = bound.value;
     this.lastPort = bound.value;
     this.#lanUrls = config.lan ? lanUrls(this.#protocol(), bound.value, addresses) : [];
@@ -256,11 +283,42 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     return fail('LISTEN_FAILED', 'Pier could not listen on any network interface.');
   }
 
+  /**
+   * A folder deleted or renamed while its server runs: say so at once (status
+   * `error`, the port kept), and recover by itself when the folder is back.
+   */
+  #watchRoot(generation: number, realRoot: string): void {
+    let checking = false;
+    const check = async () => {
+      if (checking) return;
+      checking = true;
+      const now = await identityOf(realRoot);
+      checking = false;
+      if (generation !== this.#generation || !this.#server) return;
+      if (now === null && this.#status === 'running') {
+        this.#caches?.files.clear();
+        this.#caches?.listings.clear();
+        this.#setStatus('error', {
+          code: 'FOLDER_MISSING',
+          message: `The folder ${this.#config.root} is gone (deleted, renamed or unmounted). Pier keeps port ${this.#port} and serves it again when the folder is back.`,
+        });
+      } else if (now !== null && this.#status === 'error' && this.#error?.code === 'FOLDER_MISSING') {
+        this.#setStatus('running');
+      }
+    };
+    this.#rootCheck = setInterval(() => void check(), ROOT_CHECK_MS);
+    this.#rootCheck.unref();
+  }
+
   async #teardown(): Promise<void> {
     const server = this.#server;
     this.#server = null;
     this.#port = null;
     this.#lanUrls = [];
+    if (this.#rootCheck) clearInterval(this.#rootCheck);
+    this.#rootCheck = null;
+    this.#caches?.listings.clear();
+    this.#caches = null;
     if (server) await closeServer(server, this.#sockets);
   }
 

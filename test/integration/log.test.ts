@@ -87,7 +87,7 @@ describe('one entry per request', () => {
     responses.push(await s.get('/sub/', { headers }));
     responses.push(await s.get('/hello.txt', { method: 'POST', body: 'x', headers }));
     responses.push(await s.get('/sub', { headers: {} }));
-    // HEAD on things serve-handler renders itself (a listing, the 404 page): no body goes out.
+    // HEAD on pages Pier renders itself (a listing, the 404 page): no body goes out.
     responses.push(await s.get('/sub/', { method: 'HEAD', headers }));
     responses.push(await s.get('/missing.txt', { method: 'HEAD', headers }));
     entries = await s.waitFor(responses.length);

@@ -132,8 +132,8 @@ describe('files outside the root are never served', () => {
   });
 
   test('a symlinked folder leading outside is not served, listed, or shown in the root listing', async () => {
-    // serve-handler alone would serve /linkdir/secret.txt (it only checks the
-    // last path segment for symlinks); this proves Pier's own guard.
+    // A check of the last path segment alone would let /linkdir/secret.txt
+    // through; the guard asks where the opened file really is.
     assert.equal((await site.request('/linkdir/secret.txt')).status, 404);
     assert.equal((await site.request('/linkdir/')).status, 404);
     // `site` has an index.html; the root listing needs a folder without one.

@@ -1,0 +1,44 @@
+/**
+ * Bounds on everything a client controls. Each one is stated in the README;
+ * change them together. nginx's defaults, for orientation:
+ * large_client_header_buffers 4 8k, client_header_timeout 60s,
+ * keepalive_timeout 75s, send_timeout 60s.
+ */
+
+/** A request target longer than this gets 414 before any file-system work. */
+export const MAX_URL_BYTES = 8 * 1024;
+/** A path with more segments than this is a 404 before any file-system work (real sites nest far less). */
+export const MAX_PATH_DEPTH = 64;
+/** No file system allows a longer name; a longer segment cannot exist. */
+export const MAX_SEGMENT_BYTES = 255;
+/** The request line and headers together; more gets 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/** The headers of a request must arrive within this time (408 otherwise). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request, body included. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle keep-alive connection is closed after this. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** A connection with no traffic either way for this long is dropped, also mid-response (a reader that stalls). */
+export const SOCKET_IDLE_MS = 60_000;
+
+/**
+ * Pipelining: requests of one connection are answered one at a time, in order
+ * (HTTP/1.1 demands the order anyway). Past this many waiting, Pier stops
+ * reading from the connection until the client has read some answers.
+ */
+export const PIPELINE_PAUSE_AT = 16;
+/** A client that still piles up this many unanswered requests is cut off. */
+export const PIPELINE_MAX = 256;
+/** Connections per server at once; more wait in the kernel's backlog. */
+export const MAX_CONNECTIONS = 1024;
+
+/** Files up to this size are read in one call (and may be cached); larger ones are streamed. */
+export const READ_WHOLE_MAX = 64 * 1024;
+/** Memory for cached small files, per server. */
+export const FILE_CACHE_BYTES = 32 * 1024 * 1024;
+/** Folder listings kept rendered, per server (each with a watcher on its folder). */
+export const LISTING_CACHE_ENTRIES = 16;
+/** Entries a listing shows at most; the rest are counted. */
+export const LISTING_MAX_ENTRIES = 5_000;
