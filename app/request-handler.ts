@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import { closeFd, openChecked, readFolder, type Opened } from './checked-open';
 import type { ServerConfig } from './contract';
 import type { CachedFile } from './file-cache';
+import type { CachedListing } from './listing-cache';
 import { LISTING_MAX_ENTRIES, MAX_PATH_DEPTH, MAX_SEGMENT_BYTES, MAX_URL_BYTES, PIPELINE_MAX, PIPELINE_PAUSE_AT } from './limits';
 import { listingHtml, listingJson } from './pages';
 import { decodeRequestPath, hasExtension, isHiddenPath, isInside } from './path-guard';
@@ -123,14 +124,14 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
   const busy = (res: PierResponse) =>
     sendError(res, ctx, 503, 'The server has too many files open right now. Try again in a moment.', { 'Retry-After': '1' });
 
-  const listing = async (res: PierResponse, folder: OpenedPath<'folder'>, sitePath: string): Promise<void> => {
+  const sendListing = (res: PierResponse, listing: CachedListing): void => {
     const accept = res.req.headers.accept ?? '';
     const wantsJson = accept.includes('application/json') && !accept.includes('text/html');
-    const hit = ctx.listings.get(sitePath, folder.file);
-    if (hit) {
-      closeFd(folder.fd);
-      return sendPage(res, ctx, 200, wantsJson ? hit.json : hit.html, wantsJson ? 'application/json; charset=utf-8' : undefined);
-    }
+    sendPage(res, ctx, 200, wantsJson ? listing.json : listing.html, wantsJson ? 'application/json; charset=utf-8' : undefined);
+  };
+
+  /** A listing read through the open folder, then offered to the listing cache. */
+  const listing = async (res: PierResponse, folder: OpenedPath<'folder'>, sitePath: string): Promise<void> => {
     const readAt = Date.now();
     let read;
     try {
@@ -138,10 +139,12 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     } finally {
       closeFd(folder.fd);
     }
-    const html = Buffer.from(listingHtml(sitePath, read.entries, read.more));
-    const json = Buffer.from(listingJson(sitePath, read.entries, read.more));
-    ctx.listings.offer(sitePath, folder.file, folder.real, folder.stats, { html, json }, readAt);
-    sendPage(res, ctx, 200, wantsJson ? json : html, wantsJson ? 'application/json; charset=utf-8' : undefined);
+    const rendered = {
+      html: Buffer.from(listingHtml(sitePath, read.entries, read.more)),
+      json: Buffer.from(listingJson(sitePath, read.entries, read.more)),
+    };
+    ctx.listings.offer(sitePath, folder.file, folder.real, folder.stats, rendered, readAt);
+    sendListing(res, rendered);
   };
 
   /** `/docs` (a folder) → `/docs/`: relative links in its index.html only work from there. */
@@ -173,6 +176,9 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       if (index.kind === 'busy') return busy(res);
       // An index.html that leads outside must not turn into a listing of its folder.
       if (index.kind !== 'missing') return notFound(res, pathname);
+      // A listing still valid in the cache (same folder inode, unchanged) needs no open.
+      const cachedListing = config.listing ? ctx.listings.get(pathname, realRoot + pathname) : null;
+      if (cachedListing) return sendListing(res, cachedListing);
       const folder = await lookup(pathname);
       if (folder.kind === 'folder' && config.listing) return listing(res, folder, pathname);
       release(folder);

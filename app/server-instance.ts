@@ -53,7 +53,7 @@ export interface InstanceOptions {
 export interface InstanceEvents {
   /** Every status change, with a fresh snapshot. */
   state: [ServerState];
-  /** A bug surfaced while answering a request (the request got a 500; the server lives on). */
+  /** A bug surfaced while answering a request (it got a 500) or starting (the server shows an error); the process lives on. */
   requestError: [unknown];
 }
 
@@ -144,6 +144,17 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
   async start(): Promise<Result<ServerState>> {
     if (this.#status === 'running' || this.#status === 'starting') return ok(this.state());
     const generation = ++this.#generation;
+    try {
+      return await this.#start(generation);
+    } catch (error) {
+      // A bug, or the folder vanishing between two steps: this server shows it, the others go on.
+      this.emit('requestError', error);
+      const message = error instanceof Error ? error.message : String(error);
+      return this.#failStart(generation, fail('LISTEN_FAILED', `Pier could not start this server: ${message}`));
+    }
+  }
+
+  async #start(generation: number): Promise<Result<ServerState>> {
     const config = this.#config;
     // Still listening while its folder is missing: start afresh.
     if (this.#server) await this.#teardown();
