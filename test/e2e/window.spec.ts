@@ -138,7 +138,11 @@ test('README screenshots: a running server with live requests, light and dark', 
   await expect(requestLog(page).getByText('/assets/logo.svg')).toBeVisible();
   // The window as it opens: the server's header, addresses and log in view.
   await page.getByRole('heading', { name: 'my-site', level: 2 }).evaluate((el) => el.scrollIntoView({ block: 'end' }));
-  const dir = path.resolve(import.meta.dirname, '../../docs/screenshots');
+  // Into the README only when asked (PIER_UPDATE_SCREENSHOTS=1); otherwise beside the other
+  // test output, so a test run leaves the tree as it found it.
+  const dir = process.env.PIER_UPDATE_SCREENSHOTS
+    ? path.resolve(import.meta.dirname, '../../docs/screenshots')
+    : test.info().outputPath('screenshots');
   await mkdir(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, 'pier-light.png') });
   await page.emulateMedia({ colorScheme: 'dark' });
