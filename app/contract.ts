@@ -54,8 +54,15 @@ export const Port = z
 export const Caching = z.enum(['revalidate', 'no-store', 'max-age']);
 export type Caching = z.infer<typeof Caching>;
 
+/** Longest server name, in UTF-16 units (what `string.length` counts). */
+export const SERVER_NAME_MAX = 80;
+
 const serverOptionsShape = {
-  name: z.string().trim().min(1, 'The name cannot be empty.').max(80, 'The name can be at most 80 characters.'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'The name cannot be empty.')
+    .max(SERVER_NAME_MAX, `The name can be at most ${SERVER_NAME_MAX} characters.`),
   /** Absolute path of the folder to serve. */
   root: z.string().min(1, 'Choose a folder to serve.'),
   port: z.union([z.literal('auto'), Port]).default('auto'),
@@ -171,22 +178,28 @@ export interface LogEntry {
   referer: string;
 }
 
+/**
+ * One server in the settings file. Unknown keys, also inside `auth` and a
+ * header rule, are stripped rather than refused: a file written by a newer
+ * Pier must still load (the settings store writes them back untouched).
+ */
+export const SavedServer = z.object({
+  ...serverOptionsShape,
+  headers: z.array(z.object(HeaderRule.shape)).max(50).default([]),
+  auth: z.object(BasicAuth.shape).nullable().default(null),
+  id: ServerId,
+  running: z.boolean().default(false),
+  /** Where an `auto` server listened last time; it asks for that port first. */
+  lastPort: Port.nullable().default(null),
+});
+export type SavedServer = z.infer<typeof SavedServer>;
+
 /** The settings file: every server and whether it was running. */
 export const SettingsFile = z.object({
   version: z.literal(1),
-  // Not strict: a file written by a newer Pier with extra fields must still load.
-  servers: z.array(
-    z.object({
-      ...serverOptionsShape,
-      id: ServerId,
-      running: z.boolean().default(false),
-      /** Where an `auto` server listened last time; it asks for that port first. */
-      lastPort: Port.nullable().default(null),
-    }),
-  ),
+  servers: z.array(SavedServer),
 });
 export type SettingsFile = z.infer<typeof SettingsFile>;
-export type SavedServer = SettingsFile['servers'][number];
 
 /**
  * Turn a zod error into one sentence a person can act on. Our schemas carry
@@ -215,10 +228,13 @@ export interface Notice {
   message: string;
 }
 
-/** New log entries of one server since the last push. */
+/** New log entries of one server since the last push, with its counters (snapshots don't follow every request). */
 export interface LogBatch {
   id: ServerId;
   entries: LogEntry[];
+  counters: RequestCounters;
+  /** Entries that arrived since the last push but were skipped (more than 5,000 at once); counted, never queued. */
+  dropped?: number;
 }
 
 /** Which of a server's URLs: the local one, or the LAN URL at this index. */

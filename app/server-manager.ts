@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import path from 'node:path';
 
 import {
   describeIssues,
@@ -10,6 +9,7 @@ import {
   ServerOptions,
   ServerPatch,
   type LogEntry,
+  type PierError,
   type Result,
   type ServerConfig,
   type ServerId,
@@ -18,6 +18,7 @@ import {
 } from './contract';
 import { checkFolder } from './folder';
 import { ServerInstance, type InstanceOptions } from './server-instance';
+import { serverNameFor } from './server-name';
 
 export interface ManagerEvents {
   /** A server changed: its status, its options, or it was just added. */
@@ -46,6 +47,12 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
   readonly #options: ManagerOptions;
   /** Servers the user wants running, also when a start failed (a taken port): saved as `running`. */
   readonly #wanted = new Set<ServerId>();
+  /**
+   * Why a server's start threw (a bug, not an expected failure): the instance
+   * could not record it, so the manager shows it on the stopped server until
+   * the next start, stop or change.
+   */
+  readonly #startErrors = new Map<ServerId, PierError>();
 
   constructor(options: ManagerOptions = {}) {
     super();
@@ -54,7 +61,19 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
 
   /** Snapshots of every server, in the order they were added. */
   list(): ServerState[] {
-    return [...this.#servers.values()].map(({ instance }) => instance.state());
+    return [...this.#servers.values()].map(({ instance }) => this.#snapshot(instance));
+  }
+
+  /** A snapshot of one server, or UNKNOWN_SERVER. Prefer this to `get(id).state()`: it includes a start that threw. */
+  state(id: ServerId): Result<ServerState> {
+    const entry = this.#servers.get(id);
+    return entry ? ok(this.#snapshot(entry.instance)) : unknownServer();
+  }
+
+  #snapshot(instance: ServerInstance): ServerState {
+    const state = instance.state();
+    const error = this.#startErrors.get(instance.id);
+    return error && state.status === 'stopped' ? { ...state, status: 'error', error } : state;
   }
 
   /** The live instance, for its request log. */
@@ -70,7 +89,7 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
 
   /**
    * Add a server for a folder. Only `root` is required; the name defaults to
-   * the folder's name. The folder is checked first: nothing is added for a
+   * {@link serverNameFor} the folder. The folder is checked first: nothing is added for a
    * folder that is missing, a file, or unreadable. With `start`, it also starts
    * (a failed start leaves it listed with status `error` and the reason).
    */
@@ -80,10 +99,9 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
     const folder = await checkFolder(parsed.data.root);
     if (!folder.ok) return folder;
     const root = folder.value;
-    const config: ServerConfig = {
-      ...ServerOptions.parse({ ...parsed.data, root, name: parsed.data.name ?? (path.basename(root) || root) }),
-      id: this.#options.newId?.() ?? randomUUID(),
-    };
+    const full = ServerOptions.safeParse({ ...parsed.data, root, name: parsed.data.name ?? serverNameFor(root) });
+    if (!full.success) return fail('INVALID_OPTIONS', describeIssues(full.error));
+    const config: ServerConfig = { ...full.data, id: this.#options.newId?.() ?? randomUUID() };
     const state = this.add(config);
     return options.start ? this.start(config.id) : ok(state);
   }
@@ -93,11 +111,11 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
     if (this.#servers.has(config.id)) throw new Error(`ServerManager.add: duplicate id ${config.id}`);
     const instance = new ServerInstance(config, this.#options);
     instance.lastPort = lastPort;
-    instance.on('state', (state) => this.emit('state', state));
+    instance.on('state', () => this.emit('state', this.#snapshot(instance)));
     instance.on('requestError', (error) => this.emit('requestError', config.id, error));
     const unsubscribe = instance.log.subscribe((batch) => this.emit('log', config.id, batch));
     this.#servers.set(config.id, { instance, unsubscribe });
-    const state = instance.state();
+    const state = this.#snapshot(instance);
     this.emit('state', state);
     return state;
   }
@@ -120,18 +138,39 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
     }
     // A server the user wants running (running, or failed to start: say on a
     // taken port the user just changed) starts again with the new options.
+    this.#startErrors.delete(id);
     await instance.stop();
     instance.config = next;
-    if (this.#wanted.has(id)) return instance.start();
-    this.emit('state', instance.state());
-    return ok(instance.state());
+    if (this.#wanted.has(id)) return this.#start(instance);
+    this.emit('state', this.#snapshot(instance));
+    return ok(this.#snapshot(instance));
   }
 
+  /**
+   * Start a server. Never throws: expected failures (a taken port, a missing
+   * folder) and bugs alike come back as values and show on that server, so
+   * starting many (a restore) goes on past one that fails.
+   */
   async start(id: ServerId): Promise<Result<ServerState>> {
     const found = this.find(id);
     if (!found.ok) return found;
     this.#wanted.add(id);
-    return found.value.start();
+    return this.#start(found.value);
+  }
+
+  async #start(instance: ServerInstance): Promise<Result<ServerState>> {
+    this.#startErrors.delete(instance.id);
+    try {
+      return await instance.start();
+    } catch (error) {
+      const failure = fail('LISTEN_FAILED', `Pier could not start this server: ${error instanceof Error ? error.message : String(error)}`);
+      const { ok: _ok, ...details } = failure;
+      this.#startErrors.set(instance.id, details);
+      // Frees whatever the failed start held and leaves it stopped, which #snapshot shows as this error.
+      await instance.stop();
+      this.emit('state', this.#snapshot(instance));
+      return failure;
+    }
   }
 
   /** Stop at once: keep-alive connections are closed and the port is free when this resolves. */
@@ -139,8 +178,9 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
     const found = this.find(id);
     if (!found.ok) return found;
     this.#wanted.delete(id);
+    this.#startErrors.delete(id);
     await found.value.stop();
-    return ok(found.value.state());
+    return ok(this.#snapshot(found.value));
   }
 
   /** Stop a server and forget it (its request log goes with it). */
@@ -149,6 +189,7 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
     if (!entry) return unknownServer();
     this.#servers.delete(id);
     this.#wanted.delete(id);
+    this.#startErrors.delete(id);
     entry.unsubscribe();
     await entry.instance.stop();
     entry.instance.removeAllListeners();

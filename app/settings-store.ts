@@ -1,20 +1,48 @@
 /**
  * The settings store: every server's options in one JSON file.
  *
- * Two promises to the user: a file we cannot understand is kept aside as a
- * backup, never overwritten; and a save either lands whole or leaves the
- * previous file as it was (temp file + fsync + rename).
+ * Promises to the user, all of them "never lose data":
+ * - A file we cannot understand as a whole (not JSON, not an object, an
+ *   unknown version, `servers` not a list) is kept aside as a backup
+ *   (`settings.corrupt-<time>.json`), never overwritten; Pier starts empty.
+ * - One bad server is not a bad file. Each entry of `servers` is checked on
+ *   its own: the valid ones load; an invalid one (a port of 70000, a
+ *   duplicate id, not an object at all) stays in the file exactly as it was,
+ *   after the loaded servers, and every save writes it back unchanged, until
+ *   the user corrects or deletes it by hand. The load says which server and
+ *   why (status `partial`). Kept in place, not under a separate key, so a
+ *   newer Pier that wrote the entry reads it back as its own.
+ * - Unknown keys (at the top, in a server, in its `auth` or a header rule) are
+ *   ignored: the app never sees them, and every save writes them back where
+ *   they were (a header rule's only while the header list keeps its length).
+ *   What is written back is what the last load found; a save without a load
+ *   replaces the file.
+ * - A save either lands whole or leaves the previous file as it was (temp
+ *   file + fsync + rename), and the file is private (0600, created so before
+ *   a byte is written): it holds passwords. A backup is made private too.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SettingsFile, describeIssues, fail, ok } from './contract';
 import type { Result } from './contract';
+import { nothingKept, parseSettings, settingsText, type KeptContent, type SetAsideServer } from './settings-file';
+
+export type { SetAsideServer } from './settings-file';
+
+// Owner read and write only: the file holds Basic-auth passwords.
+const PRIVATE_MODE = 0o600;
 
 /** What {@link SettingsStore.load} found. Every variant carries settings the app can start with. */
 export type LoadResult =
-  /** The file was read and valid (duplicate server ids, if any, were dropped). */
+  /** The file was read and every server in it is valid. */
   | { status: 'ok'; settings: SettingsFile }
+  /**
+   * The file was read, but some server entries could not be loaded. `settings`
+   * holds the others; the entries stay in the file as they were (saves write
+   * them back). `message` names each one and says why, for the user.
+   */
+  | { status: 'partial'; settings: SettingsFile; setAside: SetAsideServer[]; message: string }
   /** No file yet (first start): empty settings. */
   | { status: 'missing'; settings: SettingsFile }
   /**
@@ -41,6 +69,8 @@ export class SettingsStore {
   private queue: Promise<unknown> = Promise.resolve();
   /** Set by a load that found a file it could neither read nor move aside. */
   private refuseWrites: string | null = null;
+  /** What the last load found beyond the settings the app uses; written back by every save. */
+  private kept: KeptContent = nothingKept();
 
   /** @param file Absolute path of the settings file, e.g. `<userData>/settings.json`. */
   constructor(readonly file: string) {}
@@ -67,9 +97,10 @@ export class SettingsStore {
       if (ids.has(server.id)) return Promise.reject(new Error(`SettingsStore.save got duplicate server id ${server.id}`));
       ids.add(server.id);
     }
-    // Serialize now: the caller may mutate its object while we wait in the queue.
-    const text = `${JSON.stringify(parsed.data, null, 2)}\n`;
-    return this.enqueue(() => this.writeNow(text));
+    // Serialize now: the caller may mutate its object while we wait in the queue
+    // (and a load queued before this save must set `kept` first).
+    const settingsNow = structuredClone(parsed.data);
+    return this.enqueue(() => this.writeNow(settingsText(settingsNow, this.kept)));
   }
 
   private enqueue<T>(op: () => Promise<T>): Promise<T> {
@@ -86,6 +117,7 @@ export class SettingsStore {
     } catch (error) {
       if (errorCode(error) === 'ENOENT') {
         this.refuseWrites = null;
+        this.kept = nothingKept();
         return { status: 'missing', settings: emptySettings() };
       }
       return this.unreadable(
@@ -95,11 +127,19 @@ export class SettingsStore {
       );
     }
 
-    const problem = findProblem(text);
-    if (typeof problem !== 'string') {
+    const read = parseSettings(text);
+    if (typeof read !== 'string') {
       this.refuseWrites = null;
-      return { status: 'ok', settings: problem.settings };
+      this.kept = read.kept;
+      if (read.setAside.length === 0) return { status: 'ok', settings: read.settings };
+      return {
+        status: 'partial',
+        settings: read.settings,
+        setAside: read.setAside,
+        message: setAsideMessage(this.file, read.setAside),
+      };
     }
+    const problem = read;
 
     let backupPath: string;
     try {
@@ -112,6 +152,7 @@ export class SettingsStore {
       );
     }
     this.refuseWrites = null;
+    this.kept = nothingKept();
     return {
       status: 'corrupt',
       settings: emptySettings(),
@@ -137,7 +178,8 @@ export class SettingsStore {
     const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await fs.mkdir(dir, { recursive: true });
-      const handle = await fs.open(temp, 'wx');
+      // Private from the start: a chmod after writing would leave the password readable for a moment.
+      const handle = await fs.open(temp, 'wx', PRIVATE_MODE);
       try {
         await handle.writeFile(text, 'utf8');
         await handle.sync();
@@ -156,71 +198,15 @@ export class SettingsStore {
   }
 }
 
-/** Parse and validate the file's text: the settings, or why they are unusable. */
-function findProblem(text: string): { settings: SettingsFile } | string {
-  // A BOM is what some Windows editors add; it says nothing about the content.
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  if (body.trim() === '') return 'the file is empty';
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body);
-  } catch (error) {
-    return jsonProblem(body, error);
-  }
-  if (typeof raw === 'object' && raw !== null && 'version' in raw && raw.version !== 1) {
-    return `it has version ${JSON.stringify(raw.version)}, which this version of Pier does not know; it may come from a newer Pier`;
-  }
-  const parsed = SettingsFile.safeParse(raw);
-  if (!parsed.success) return describeIssues(parsed.error, { withPath: true }).replace(/\.$/, '');
-  // Duplicate ids would make two servers answer to one id; the first one wins.
-  const seen = new Set<string>();
-  const servers = parsed.data.servers.filter((server) => {
-    if (seen.has(server.id)) return false;
-    seen.add(server.id);
-    return true;
-  });
-  return { settings: { ...parsed.data, servers } };
-}
-
-/**
- * "line 3: Unexpected token '}'" from V8's message. V8 gives a position for
- * some errors and only a quoted snippet (which may hold a password) for others.
- */
-function jsonProblem(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const at = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message);
-  const offset = at ? Number(at[2]) : firstBadOffset(text);
-  const what = at ? at[1]! : message.replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '');
-  const line = text.slice(0, offset).split('\n').length;
-  return `line ${line}: ${what.replace(/\s+/g, ' ')}`;
-}
-
-/**
- * Offset of the character that makes `text` invalid JSON: the shortest prefix
- * that fails for a reason other than ending too soon ends with it. Whether a
- * prefix is still a possible start of valid JSON is monotone, so bisect.
- */
-function firstBadOffset(text: string): number {
-  const failsEarly = (length: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, length));
-      return false;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : '';
-      if (message.startsWith('Unexpected end')) return false;
-      const at = /at position (\d+)/.exec(message);
-      return !at || Number(at[1]) < length;
-    }
-  };
-  let lo = 0;
-  let hi = text.length;
-  if (!failsEarly(hi)) return hi;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (failsEarly(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  return Math.max(0, lo - 1);
+/** For the user: which saved servers did not load, why, and that they are not lost. */
+function setAsideMessage(file: string, setAside: SetAsideServer[]): string {
+  const count = setAside.length === 1 ? '1 saved server' : `${setAside.length} saved servers`;
+  const which = setAside.map(({ label, reason }) => `${label} (${reason})`).join('; ');
+  const it = setAside.length === 1 ? 'It is' : 'They are';
+  return (
+    `Pier could not load ${count} from ${file}: ${which}. ${it} kept in the file unchanged. ` +
+    `Correct or remove ${setAside.length === 1 ? 'it' : 'them'} there and restart Pier.`
+  );
 }
 
 /**
@@ -234,7 +220,7 @@ async function moveAside(file: string): Promise<string> {
   for (let n = 0; ; n++) {
     const backup = path.join(dir, `${name}.corrupt-${stamp}${n === 0 ? '' : `-${n}`}.json`);
     try {
-      await (await fs.open(backup, 'wx')).close();
+      await (await fs.open(backup, 'wx', PRIVATE_MODE)).close();
     } catch (error) {
       if (errorCode(error) === 'EEXIST' && n < 1000) continue;
       throw error;
@@ -247,6 +233,10 @@ async function moveAside(file: string): Promise<string> {
       });
       throw error;
     }
+    // The rename brought the original's mode along; an older Pier wrote it world-readable.
+    await fs.chmod(backup, PRIVATE_MODE).catch(() => {
+      // Best effort (Windows has no such modes): the backup itself is made, which is what matters.
+    });
     return backup;
   }
 }

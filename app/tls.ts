@@ -1,7 +1,7 @@
 /**
- * A self-signed certificate for servers with HTTPS switched on, kept on disk so
- * a browser's "proceed anyway" exception (which is tied to the certificate)
- * survives restarts of Pier.
+ * The one self-signed certificate for every server with HTTPS switched on,
+ * kept on disk so a browser's "proceed anyway" exception (which is tied to the
+ * certificate) survives restarts of Pier and is shared by all its servers.
  */
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -32,7 +32,7 @@ const BACKDATE_MS = DAY_MS;
 
 /** What `pier-cert.json` holds: for deciding whether the files can be reused. */
 interface CertMeta {
-  /** LAN addresses in the SAN, sorted. */
+  /** LAN addresses in the SAN besides 127.0.0.1 and ::1, least recently asked for first. */
   addresses: string[];
   /** ISO date; informational, the certificate's own notAfter is what counts. */
   expires: string;
@@ -41,23 +41,34 @@ interface CertMeta {
 }
 
 interface Cached {
-  /** Sorted, deduplicated addresses, joined: the identity of a certificate. */
-  id: string;
+  /** LAN addresses the certificate covers (see {@link CertMeta.addresses}). */
+  addresses: string[];
   material: TlsMaterial;
   expires: Date;
 }
 
+// A laptop that moves between networks collects addresses; past this many the
+// least recently asked for are left out of the next certificate. Generous, so
+// in practice every address a phone has seen stays covered.
+const MAX_ADDRESSES = 32;
+
 /**
- * Hands out a self-signed key and certificate covering `localhost`,
- * `127.0.0.1`, `::1` and the given LAN addresses, reusing the one stored in
- * `dir` while it still fits and making (and storing) a new one when it does not.
+ * Hands out one self-signed key and certificate for every server: it covers
+ * `localhost`, `127.0.0.1`, `::1` and every LAN address asked for so far, so a
+ * local-only server and a LAN server share it, and a browser's exception for
+ * it sticks. It is stored in `dir` and re-made only when an address it does
+ * not cover is asked for (the new one covers the old addresses too) or when
+ * it nears expiry. The price: the certificate names earlier LAN addresses of
+ * this machine to whoever connects, which on a LAN they could see anyway.
  */
 export class TlsStore {
   private readonly now: () => Date;
   private memory: Cached | null = null;
   private readonly pending = new Map<string, Promise<TlsMaterial>>();
-  // Disk work runs one call at a time, so two different address sets can't
-  // interleave their writes and leave a cert and a key that don't match.
+  /** Addresses asked for and not yet in a certificate: one generation covers every waiting call. */
+  private readonly asked = new Set<string>();
+  // Disk work runs one call at a time, so two generations can't interleave
+  // their writes and leave a cert and a key that don't match.
   private queue: Promise<unknown> = Promise.resolve();
 
   /**
@@ -73,9 +84,9 @@ export class TlsStore {
   }
 
   /**
-   * Key and certificate for exactly these LAN addresses (order and duplicates
-   * do not matter). Generating takes a noticeable moment, so calls for the same
-   * addresses made meanwhile share the one result.
+   * Key and certificate covering at least these LAN addresses (and the
+   * loopback names). Generating takes a noticeable moment, so calls made
+   * meanwhile share the one result.
    *
    * Rejects with a TypeError if an address is not an IP address (a caller bug).
    */
@@ -87,13 +98,14 @@ export class TlsStore {
       // Reject rather than throw, so callers handle one failure path.
       return Promise.reject(error);
     }
-    const id = wanted.join(',');
-    const remembered = this.remembered(id);
+    const remembered = this.covering(wanted);
     if (remembered) return Promise.resolve(remembered);
+    const id = wanted.join(',');
     const pending = this.pending.get(id);
     if (pending) return pending;
 
-    const run = this.queue.then(() => this.loadOrCreate(wanted, id));
+    for (const address of wanted) this.asked.add(address);
+    const run = this.queue.then(() => this.loadOrCreate(wanted));
     // The caller sees a failure through `run`; the queue only has to go on.
     this.queue = run.catch(() => undefined);
     this.pending.set(id, run);
@@ -102,25 +114,40 @@ export class TlsStore {
     return run;
   }
 
-  /** The material in memory if it is for these addresses and still fresh. */
-  private remembered(id: string): TlsMaterial | null {
-    return this.memory && this.memory.id === id && this.fresh(this.memory.expires) ? this.memory.material : null;
+  /** The material in memory if it covers these addresses and is still fresh. */
+  private covering(wanted: readonly string[]): TlsMaterial | null {
+    return this.memory && this.usable(this.memory, wanted) ? this.memory.material : null;
+  }
+
+  private usable(cached: Cached, wanted: readonly string[]): boolean {
+    return this.fresh(cached.expires) && wanted.every((address) => cached.addresses.includes(address));
   }
 
   private fresh(expires: Date): boolean {
     return expires.getTime() - this.now().getTime() > RENEW_BEFORE_DAYS * DAY_MS;
   }
 
-  private async loadOrCreate(addresses: string[], id: string): Promise<TlsMaterial> {
+  private async loadOrCreate(wanted: string[]): Promise<TlsMaterial> {
     // An earlier queued call may already have made what we need.
-    const remembered = this.remembered(id);
+    const remembered = this.covering(wanted);
     if (remembered) return remembered;
-    this.memory = (await this.readDisk(id)) ?? (await this.create(addresses, id));
+    // Read the disk also when we hold one: the CLI shares the folder and may have stored one covering more.
+    const stored = await this.readDisk();
+    if (stored && this.usable(stored, wanted)) {
+      this.memory = stored;
+      return stored.material;
+    }
+    // Cover what the stored one did too: otherwise two servers (or two
+    // networks) asking for different addresses would re-make it on every start.
+    const others = [...(stored?.addresses ?? []), ...(this.memory?.addresses ?? []), ...this.asked];
+    const addresses = newestLast(others, wanted);
+    this.memory = await this.create(addresses);
+    for (const address of addresses) this.asked.delete(address);
     return this.memory.material;
   }
 
-  /** The stored certificate if it is intact, ours, for these addresses and fresh; else null. */
-  private async readDisk(id: string): Promise<Cached | null> {
+  /** The stored certificate if it is intact and ours (fresh or not); else null. */
+  private async readDisk(): Promise<Cached | null> {
     let key: string, cert: string, metaText: string;
     try {
       [key, cert, metaText] = await Promise.all(
@@ -132,22 +159,23 @@ export class TlsStore {
     }
     try {
       const meta = JSON.parse(metaText) as Partial<CertMeta>;
-      if (!Array.isArray(meta.addresses) || normalize(meta.addresses).join(',') !== id) return null;
+      if (!Array.isArray(meta.addresses)) return null;
+      const addresses = unique(meta.addresses);
       const x509 = new X509Certificate(cert);
       // The three files are renamed into place one by one; a crash between
       // renames must not pair a certificate with the wrong key or address list.
       if (x509.fingerprint256 !== meta.fingerprint256) return null;
       if (!x509.checkPrivateKey(createPrivateKey(key))) return null;
       const expires = new Date(x509.validTo);
-      if (Number.isNaN(expires.getTime()) || !this.fresh(expires)) return null;
-      return { id, material: { key, cert }, expires };
+      if (Number.isNaN(expires.getTime())) return null;
+      return { addresses, material: { key, cert }, expires };
     } catch {
-      // Corrupt PEM or JSON: same as missing, a new pair replaces it.
+      // Corrupt PEM or JSON, or an address that is not one: same as missing, a new pair replaces it.
       return null;
     }
   }
 
-  private async create(addresses: string[], id: string): Promise<Cached> {
+  private async create(addresses: string[]): Promise<Cached> {
     const notBefore = new Date(this.now().getTime() - BACKDATE_MS);
     const notAfter = new Date(notBefore.getTime() + VALID_DAYS * DAY_MS);
     const pems = await generate([{ name: 'commonName', value: 'Pier local server' }], {
@@ -166,10 +194,7 @@ export class TlsStore {
           // may type or scan has to be here.
           altNames: [
             { type: 2, value: 'localhost' },
-            ...['127.0.0.1', '::1', ...addresses.filter((a) => a !== '127.0.0.1' && a !== '::1')].map((ip) => ({
-              type: 7 as const,
-              ip,
-            })),
+            ...['127.0.0.1', '::1', ...addresses].map((ip) => ({ type: 7 as const, ip })),
           ],
         },
       ],
@@ -189,16 +214,38 @@ export class TlsStore {
       // Storing is only a cache: HTTPS still works this session with the
       // material in memory; the next run generates again.
     }
-    return { id, material, expires };
+    return { addresses, material, expires };
   }
 }
 
-/** Sorted unique addresses; throws on anything that is not an IP address. */
+/**
+ * `others` then `wanted`, each address once and at its latest place, so the
+ * list runs from least to most recently asked for; cut from the front to
+ * {@link MAX_ADDRESSES}, never dropping one of `wanted`.
+ */
+function newestLast(others: readonly string[], wanted: readonly string[]): string[] {
+  const all = unique([...others, ...wanted].reverse()).reverse();
+  const keep = Math.max(MAX_ADDRESSES, wanted.length);
+  const droppable = all.filter((address) => !wanted.includes(address));
+  const drop = new Set(droppable.slice(0, Math.max(0, all.length - keep)));
+  return all.filter((address) => !drop.has(address));
+}
+
+/**
+ * LAN addresses to cover: unique, sorted (a stable key for calls made
+ * meanwhile), without the loopback ones every certificate has anyway.
+ * Throws on anything that is not an IP address.
+ */
 function normalize(addresses: readonly unknown[]): string[] {
+  return unique(addresses).sort();
+}
+
+/** Each address once, in first-seen order, without 127.0.0.1 and ::1; throws on anything that is not an IP address. */
+function unique(addresses: readonly unknown[]): string[] {
   for (const a of addresses) {
     if (typeof a !== 'string' || isIP(a) === 0) throw new TypeError(`Not an IP address: ${String(a)}`);
   }
-  return [...new Set(addresses as string[])].sort();
+  return [...new Set(addresses as string[])].filter((a) => a !== '127.0.0.1' && a !== '::1');
 }
 
 /** Write to a temp file in the same folder, then rename: readers see the old file or the new one, never half. */

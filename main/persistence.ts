@@ -4,8 +4,10 @@ import { oncePerTurn } from './once-per-turn';
 
 /**
  * Restores the saved servers into the manager and starts those that were
- * running. Returns a message for the user when the settings file could not be
- * used (it was kept aside; Pier starts empty), or null.
+ * running. Each server stands alone: one that cannot start (a folder on a
+ * failing disk, a bug) shows its error and the others still start.
+ * Returns a message for the user when the settings file, or some servers in
+ * it, could not be used (they are kept, never lost), or null.
  */
 export async function restoreServers(manager: ServerManager, store: SettingsStore): Promise<string | null> {
   const loaded = await store.load();
@@ -14,10 +16,11 @@ export async function restoreServers(manager: ServerManager, store: SettingsStor
     manager.add(config, lastPort);
   }
   // Start one after another: servers on 'auto' then take ports in the saved order.
+  // start() never throws: a failure is that server's state.
   for (const saved of loaded.settings.servers) {
     if (saved.running) await manager.start(saved.id);
   }
-  return loaded.status === 'corrupt' || loaded.status === 'unreadable' ? loaded.message : null;
+  return loaded.status === 'ok' || loaded.status === 'missing' ? null : loaded.message;
 }
 
 export interface AutoSave {

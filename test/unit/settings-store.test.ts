@@ -73,12 +73,13 @@ test('zod defaults are applied on load', async (t) => {
   assert.deepEqual(loaded.headers, []);
 });
 
-test('duplicate server ids: the first is kept, the file is not treated as corrupt', async (t) => {
+test('duplicate server ids: the first is loaded, the file is not treated as corrupt', async (t) => {
   const dir = await tempDir(t);
   const file = path.join(dir, 'settings.json');
   await fs.writeFile(file, JSON.stringify(settings(server({ name: 'first' }), server({ id: 'b2' }), server({ name: 'second' }))));
   const result = await new SettingsStore(file).load();
-  assert.equal(result.status, 'ok');
+  // The second is kept in the file and reported (settings-store-entries.test.ts).
+  assert.equal(result.status, 'partial');
   assert.deepEqual(
     result.settings.servers.map((s) => [s.id, s.name]),
     [['a1', 'first'], ['b2', 'site']],
@@ -122,11 +123,12 @@ test('an empty file is moved aside too', async (t) => {
 test('a file that fails the schema is moved aside, naming the bad field', async (t) => {
   const dir = await tempDir(t);
   const file = path.join(dir, 'settings.json');
-  const original = JSON.stringify(settings(server({ port: 70000 })));
+  // One bad server is not a bad file (settings-store-entries.test.ts); a bad outer shape is.
+  const original = JSON.stringify({ version: 1, servers: 'none' });
   await fs.writeFile(file, original);
   const result = await new SettingsStore(file).load();
   assert.ok(result.status === 'corrupt');
-  assert.match(result.message, /servers\.0\.port: The port must be a number from 1 to 65535/);
+  assert.match(result.message, /servers: expected a list of servers, found a string/);
   assert.equal(await fs.readFile(result.backupPath, 'utf8'), original);
   await assert.rejects(fs.stat(file), { code: 'ENOENT' });
 });
@@ -296,4 +298,45 @@ test('a corrupt file that cannot be moved aside stays put, and saving refuses', 
   assert.equal(saved.code, 'SETTINGS_UNWRITABLE');
   assert.equal(await fs.readFile(file, 'utf8'), 'not json');
   assert.deepEqual(await fs.readdir(dir), ['settings.json'], 'no placeholder backup left behind');
+});
+
+const modeOf = async (file: string) => (await fs.stat(file)).mode & 0o777;
+
+test('the settings file (it holds passwords) is private: 0600', { skip: process.platform === 'win32' }, async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'settings.json');
+  const store = new SettingsStore(file);
+  // The temp file must be private from its creation, before a password is written into it.
+  const open = fs.open;
+  const modesAtOpen: number[] = [];
+  t.mock.method(fs, 'open', async (...args: Parameters<typeof fs.open>) => {
+    const handle = await open(...args);
+    if (String(args[0]).endsWith('.tmp')) modesAtOpen.push(await modeOf(String(args[0])));
+    return handle;
+  });
+  await store.save(settings(server({ auth: { username: 'u', password: 'secret' } })));
+  t.mock.restoreAll();
+  assert.deepEqual(modesAtOpen, [0o600]);
+  assert.equal(await modeOf(file), 0o600);
+});
+
+test('a settings file left world-readable (by an older Pier) is made private at the next save', { skip: process.platform === 'win32' }, async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'settings.json');
+  await fs.writeFile(file, JSON.stringify(settings(server())), { mode: 0o644 });
+  await fs.chmod(file, 0o644);
+  const store = new SettingsStore(file);
+  assert.equal((await store.load()).status, 'ok');
+  assert.ok((await store.save(settings(server({ name: 'again' })))).ok);
+  assert.equal(await modeOf(file), 0o600);
+});
+
+test('a corrupt file kept aside is private too', { skip: process.platform === 'win32' }, async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'settings.json');
+  await fs.writeFile(file, '{"password": "secret", ', { mode: 0o644 });
+  await fs.chmod(file, 0o644);
+  const result = await new SettingsStore(file).load();
+  assert.ok(result.status === 'corrupt');
+  assert.equal(await modeOf(result.backupPath), 0o600);
 });

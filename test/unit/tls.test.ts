@@ -89,23 +89,77 @@ test('the folder is created, holds exactly the three files, and the key is priva
   }
 });
 
-test('a different address list gets a new certificate, which is then the stored one', async (t) => {
+const fingerprint = (material: TlsMaterial) => new X509Certificate(material.cert).fingerprint256;
+
+test('a local and a LAN server share one certificate: it does not churn, in one run or across restarts', async (t) => {
+  const dir = await tempDir(t);
+  // Only SAN entries: nothing ever connects to these addresses.
+  const lan = ['192.168.1.20'];
+  const store = new TlsStore(dir);
+  const made: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    made.push(fingerprint(await store.material([])));
+    made.push(fingerprint(await store.material(lan)));
+  }
+  // Each restart of Pier is a fresh store on the same folder.
+  for (let i = 0; i < 3; i++) {
+    made.push(fingerprint(await new TlsStore(dir).material(lan)));
+    made.push(fingerprint(await new TlsStore(dir).material([])));
+  }
+  // The very first, local-only, call could not know the LAN address: that one
+  // appearing makes the one new certificate, and from then on nothing changes.
+  const seen = new Set(made.slice(1));
+  assert.equal(seen.size, 1);
+  const [only] = seen;
+  const { cert } = await store.material([]);
+  assert.equal(fingerprint({ key: '', cert }), only);
+  assert.deepEqual(new Set(sanOf(cert)), new Set(['DNS:localhost', 'IP:127.0.0.1', 'IP:::1', 'IP:192.168.1.20']));
+
+  // Started the other way round (the LAN server first), there is only ever one.
+  const other = await tempDir(t);
+  const lanFirst = new TlsStore(other);
+  const fingerprints = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    fingerprints.add(fingerprint(await lanFirst.material(lan)));
+    fingerprints.add(fingerprint(await new TlsStore(other).material([])));
+  }
+  assert.equal(fingerprints.size, 1);
+});
+
+test('a new address makes one new certificate that also covers the earlier ones, reused from disk', async (t) => {
   const dir = await tempDir(t);
   const store = new TlsStore(dir);
-  const before = await store.material(LAN);
-  const after = await store.material(['192.168.1.30']);
-  assert.notEqual(after.cert, before.cert);
-  assert.notEqual(after.key, before.key);
-  assert.ok(sanOf(after.cert).includes('IP:192.168.1.30'));
-  assert.ok(!sanOf(after.cert).includes('IP:192.168.1.20'));
-  assert.equal((await new TlsStore(dir).material(['192.168.1.30'])).cert, after.cert);
+  const first = await store.material(LAN);
+  const second = await store.material(['192.168.1.30']);
+  assert.notEqual(fingerprint(second), fingerprint(first));
+  assert.notEqual(second.key, first.key);
+  const covered = new Set(['DNS:localhost', 'IP:127.0.0.1', 'IP:::1', 'IP:192.168.1.20', 'IP:10.0.0.5', 'IP:192.168.1.30']);
+  assert.deepEqual(new Set(sanOf(second.cert)), covered);
 
-  // The set must match exactly: a certificate covering more is not reused either,
-  // or a phone would be shown an address that is gone.
-  const superset = await store.material(['192.168.1.30', '10.0.0.5']);
-  const subset = await new TlsStore(dir).material(['10.0.0.5']);
-  assert.notEqual(subset.cert, superset.cert);
-  assert.deepEqual(new Set(sanOf(subset.cert)), new Set(['DNS:localhost', 'IP:127.0.0.1', 'IP:::1', 'IP:10.0.0.5']));
+  // From now on every address set it covers gets it: the old ones, the new one, none.
+  for (const addresses of [LAN, ['192.168.1.30'], [], ['10.0.0.5', '192.168.1.30'], ['127.0.0.1', '::1']]) {
+    assert.equal(fingerprint(await store.material(addresses)), fingerprint(second), addresses.join(','));
+    assert.equal(fingerprint(await new TlsStore(dir).material(addresses)), fingerprint(second), addresses.join(','));
+  }
+  const fromDisk = await new TlsStore(dir).material(['192.168.1.30']);
+  assert.equal(fromDisk.key, second.key);
+  assert.equal(fromDisk.cert, second.cert);
+});
+
+test('the covered addresses are bounded: past 32, the least recently asked for are left out', async (t) => {
+  const dir = await tempDir(t);
+  const store = new TlsStore(dir);
+  const many = Array.from({ length: 32 }, (_, i) => `10.1.0.${i + 1}`);
+  await store.material(many);
+  const next = await store.material(['10.2.0.1']);
+  const san = sanOf(next.cert);
+  assert.equal(san.length, 3 + 32);
+  assert.ok(san.includes('IP:10.2.0.1'));
+  assert.ok(!san.includes('IP:10.1.0.1'), 'the oldest is dropped');
+  assert.ok(san.includes('IP:10.1.0.32'));
+  // One call asking for more than the bound still gets all of them.
+  const all = await store.material([...many, '10.2.0.1']);
+  assert.equal(sanOf(all.cert).length, 3 + 33);
 });
 
 test('a certificate that expires within 30 days is replaced', async (t) => {
@@ -171,16 +225,16 @@ test('concurrent calls share one generation', async (t) => {
   assert.equal(new Set(results.map((m) => m.cert)).size, 1);
 });
 
-test('concurrent calls for different addresses each get theirs, and the disk ends consistent', async (t) => {
+test('concurrent calls for different addresses share one new certificate, and the disk ends consistent', async (t) => {
   const dir = await tempDir(t);
   const store = new TlsStore(dir);
   const [a, b] = await Promise.all([store.material(['192.168.1.20']), store.material(['192.168.1.30'])]);
+  assert.equal(a.cert, b.cert, 'one generation for both');
   assert.ok(sanOf(a.cert).includes('IP:192.168.1.20'));
-  assert.ok(sanOf(b.cert).includes('IP:192.168.1.30'));
-  // The later call's pair is on disk, key matching certificate.
+  assert.ok(sanOf(a.cert).includes('IP:192.168.1.30'));
   const stored = await new TlsStore(dir).material(['192.168.1.30']);
-  assert.equal(stored.cert, b.cert);
-  assert.equal(stored.key, b.key);
+  assert.equal(stored.cert, a.cert);
+  assert.equal(stored.key, a.key);
 });
 
 test('an address that is not an IP is rejected', async (t) => {
