@@ -7,7 +7,6 @@ import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 
 /** PEM-encoded private key and certificate, ready for `https.createServer()`. */
 export interface TlsMaterial {
@@ -178,6 +177,8 @@ export class TlsStore {
   private async create(addresses: string[]): Promise<Cached> {
     const notBefore = new Date(this.now().getTime() - BACKDATE_MS);
     const notAfter = new Date(notBefore.getTime() + VALID_DAYS * DAY_MS);
+    // Loaded on first use: it is the heaviest module Pier has, and most servers never need it.
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: 'Pier local server' }], {
       keyType: 'rsa',
       keySize: 2048,
