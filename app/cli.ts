@@ -6,7 +6,6 @@ import path from 'node:path';
 import { styleText } from 'node:util';
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import QRCode from 'qrcode';
 
 import pkg from '../package.json' with { type: 'json' };
 import { Caching, describeIssues, HeaderRule, ServerOptions, type LogEntry, type ServerConfig } from './contract';
@@ -14,6 +13,7 @@ import { checkFolder } from './folder';
 import { formatBytes, formatClock, formatDuration } from './format';
 import { pierDataDir } from './paths';
 import { ServerInstance } from './server-instance';
+import { serverNameFor } from './server-name';
 import { TlsStore } from './tls';
 
 /** Exit codes: 0 stopped by the user, 1 could not serve, 2 usage error. */
@@ -83,13 +83,47 @@ function write(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
+/** Unwritten stdout above which request lines are dropped (and counted) instead of buffered. */
+const STDOUT_BACKLOG_MAX = 1024 * 1024;
+
+/**
+ * Request lines for stdout that never pile up in memory: whoever reads our
+ * output (a pipe into jq, a log collector) may stall, and Node would buffer
+ * everything we write until it reads again. While more than
+ * STDOUT_BACKLOG_MAX is waiting, whole batches are dropped and counted; once
+ * stdout drains, `notice(count)` says how many were lost, before anything new.
+ */
+function boundedOutput(notice: (count: number) => string): (render: () => string, lines: number) => void {
+  const out = process.stdout;
+  let dropped = 0;
+  let waiting = false;
+  const flushNotice = () => {
+    waiting = false;
+    if (dropped === 0) return;
+    out.write(notice(dropped));
+    dropped = 0;
+  };
+  return (render, lines) => {
+    if (out.writableLength > STDOUT_BACKLOG_MAX) {
+      dropped += lines;
+      if (!waiting) {
+        waiting = true;
+        out.once('drain', flushNotice);
+      }
+      return;
+    }
+    if (dropped > 0) flushNotice();
+    out.write(render());
+  };
+}
+
 async function serve(dir: string, flags: ServeFlags): Promise<void> {
   const folder = await checkFolder(dir);
   if (!folder.ok) throw new CliFailure(folder.message);
   const options = ServerOptions.safeParse({
     // Only a label: a folder whose name is blank or longer than a label may be
     // (Linux allows 255 bytes) is still a folder the user can serve.
-    name: (path.basename(folder.value).trim() || folder.value).slice(0, 80),
+    name: serverNameFor(folder.value),
     root: folder.value,
     port: flags.port ?? 'auto',
     lan: flags.lan ?? false,
@@ -122,11 +156,14 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
 
   if (flags.json) {
     write(JSON.stringify({ type: 'listening', url, lanUrls }));
-    instance.log.subscribe((batch) => {
-      let out = '';
-      for (const entry of batch) out += `${JSON.stringify({ type: 'request', ...entry })}\n`;
-      process.stdout.write(out);
-    });
+    const output = boundedOutput((count) => `${JSON.stringify({ type: 'dropped', count })}\n`);
+    instance.log.subscribe((batch) =>
+      output(() => {
+        let out = '';
+        for (const entry of batch) out += `${JSON.stringify({ type: 'request', ...entry })}\n`;
+        return out;
+      }, batch.length),
+    );
     return;
   }
 
@@ -141,6 +178,7 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
     lanUrls.forEach((lanUrl, i) => write(`  ${i === 0 ? 'LAN:   ' : '       '} ${paint('cyan', lanUrl)}`));
     // The QR code is drawn with terminal colours: only on a terminal, never into a file or pipe.
     if (lanUrls[0] && process.stdout.isTTY) {
+      const { default: QRCode } = await import('qrcode');
       const qr = await QRCode.toString(lanUrls[0], { type: 'terminal', small: true });
       write('');
       write(qr.replace(/^/gm, '  ').trimEnd());
@@ -153,11 +191,14 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
   write('');
   write(paint('dim', '  Press Ctrl+C to stop.'));
   write('');
-  instance.log.subscribe((batch) => {
-    let out = '';
-    for (const entry of batch) out += `${requestLine(entry)}\n`;
-    process.stdout.write(out);
-  });
+  const output = boundedOutput((count) => `${paint('yellow', `… ${count} log lines dropped (output was not being read)`)}\n`);
+  instance.log.subscribe((batch) =>
+    output(() => {
+      let out = '';
+      for (const entry of batch) out += `${requestLine(entry)}\n`;
+      return out;
+    }, batch.length),
+  );
 }
 
 /** An expected failure: one line on stderr, exit code 1. */

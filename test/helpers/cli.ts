@@ -256,3 +256,95 @@ export function get(url: string, options: RequestOptions = {}): Promise<Reply> {
     req.on('error', reject);
   });
 }
+
+/** A `pier` child whose stdout nobody reads until the test says so. */
+export interface UnreadPier {
+  child: ChildProcess;
+  pid: number;
+  /** The port from the listening line (`--json`) or the banner's Local URL (text). */
+  port: number;
+  /** stderr so far. */
+  stderr(): string;
+  /** Start reading stdout again; resolves with all of it once `match` matches a line (or rejects after `timeoutMs`). */
+  readUntil(match: (line: string) => boolean, timeoutMs?: number): Promise<string[]>;
+}
+
+/**
+ * Run the CLI from source (`node --import tsx app/cli.ts serve … --json`, or
+ * without `--json` when `json: false`), so the test proves the code in the
+ * checkout even when `dist/` is older, read its first stdout line (the
+ * listening line; in text mode, the banner), then stop reading stdout: the
+ * pipe fills and everything Pier writes afterwards waits in Pier's process.
+ * `nodeArgs` go to node before the script (heap limits, say). Killed when the
+ * test ends.
+ */
+export async function spawnPierUnread(
+  t: HasAfter,
+  args: string[],
+  options: SpawnOptions & { nodeArgs?: string[]; json?: boolean },
+): Promise<UnreadPier> {
+  const json = options.json ?? true;
+  const node = [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(PROJECT, 'app', 'cli.ts')];
+  const child = spawn(process.execPath, [...node, 'serve', ...args, ...(json ? ['--json'] : [])], {
+    cwd: options.cwd ?? PROJECT,
+    env: pierEnv(options.configHome),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child.stdout!.resume(); // let the pipe empty so 'close' can come
+    await exited;
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // stdout as complete lines plus the unfinished last one (no re-splitting of everything per chunk).
+  const lines: string[] = [];
+  let partial = '';
+  const take = (chunk: Buffer): string[] => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop()!;
+    lines.push(...parts);
+    return parts;
+  };
+  const first = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pier printed no listening line within ${WAIT_MS} ms.\n${stderr}`)), WAIT_MS);
+    const onData = (chunk: Buffer) => {
+      take(chunk);
+      // --json: the listening line comes first. Text: the banner ends with "Press Ctrl+C to stop."
+      if (json ? lines.length === 0 : !lines.some((line) => line.includes('Press Ctrl+C'))) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.stdout!.pause();
+      resolve(json ? lines[0]! : JSON.stringify({ type: 'listening', url: /http:\/\/127\.0\.0\.1:\d+\//.exec(lines.join('\n'))?.[0] ?? '' }));
+    };
+    child.stdout!.on('data', onData);
+    child.once('close', () => reject(new Error(`pier exited before listening.\n${stderr}`)));
+  });
+  const listening = JSON.parse(first) as Listening;
+  if (listening.type !== 'listening') throw new Error(`The first line is not the listening line: ${first}`);
+  return {
+    child,
+    pid: child.pid!,
+    port: Number(new URL(listening.url).port),
+    stderr: () => stderr,
+    readUntil: (match, timeoutMs = WAIT_MS) =>
+      new Promise((resolve, reject) => {
+        const done = () => {
+          clearTimeout(timer);
+          child.stdout!.off('data', onData);
+          resolve([...lines]);
+        };
+        const onData = (chunk: Buffer) => {
+          if (take(chunk).some(match)) done();
+        };
+        const timer = setTimeout(() => {
+          child.stdout!.off('data', onData);
+          reject(new Error(`pier printed no matching line within ${timeoutMs} ms (${lines.length} lines read).\n${stderr}`));
+        }, timeoutMs);
+        child.stdout!.on('data', onData);
+        child.stdout!.resume();
+        if (lines.some(match)) done();
+      }),
+  };
+}
