@@ -1,16 +1,16 @@
 /**
  * The servers bench/run.ts compares, and how each one is started: on
- * 127.0.0.1, serving the corpus, with caching switched off as far as it allows.
- * Logging is as a user would have it, and each note says which it is.
+ * 127.0.0.1, serving the corpus, otherwise with its defaults. Each note says
+ * how it logs, because logging is a large part of a small request's cost.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
-const NGINX = '/usr/sbin/nginx';
+export const NGINX = '/usr/sbin/nginx';
+const PIER_CLI = path.join(REPO, 'dist', 'cli.js');
 
 export interface LaunchContext {
   /** The corpus folder. */
@@ -23,23 +23,20 @@ export interface LaunchContext {
 export interface Launch {
   command: string;
   args: string[];
-  /**
-   * `consume`: stdout is a pipe that the bench reads and throws away, as a
-   * terminal or `| tee` would read it. `devnull`: stdout is /dev/null.
-   */
-  stdout: 'consume' | 'devnull';
   env?: Record<string, string>;
   /** Defaults to the scratch folder. */
   cwd?: string;
 }
 
 export interface Contender {
+  /** What tables and `--only=` call it. */
   name: string;
-  /** Flags, logging and caching in one line, for the report. */
+  /** Flags and logging in one line, for the report. */
   note: string;
   /** Why it can't run on this machine, or null. */
   unavailable(): string | null;
   version(): string;
+  /** Stdout is always a pipe that the bench reads and throws away, as a terminal or `| tee` would. */
   launch(ctx: LaunchContext): Launch;
 }
 
@@ -58,103 +55,33 @@ function packageBin(name: string, bin: string): string {
 }
 
 function installed(name: string): string | null {
-  return existsSync(path.join(REPO, 'node_modules', name, 'package.json')) ? null : `node_modules/${name} is not installed`;
+  return existsSync(path.join(REPO, 'node_modules', name, 'package.json')) ? null : `node_modules/${name} is not installed (npm ci)`;
 }
 
-const PIER_CLI = path.join(REPO, 'bin', 'pier.js');
-
-function pier(name: string, output: 'json' | 'text'): Contender {
-  return {
-    name,
-    note:
-      output === 'json'
-        ? '`pier serve --json --caching no-store`; one JSON line per request on stdout, read and discarded by the bench'
-        : '`pier serve --caching no-store`; one text line per request on stdout, which is /dev/null',
-    unavailable: () =>
-      existsSync(path.join(REPO, 'dist', 'cli.js')) ? null : 'dist/cli.js is missing (run `npm run build`)',
-    version: () => packageVersion(REPO),
-    launch: ({ root, port }) => ({
-      command: process.execPath,
-      args: [PIER_CLI, 'serve', root, '--port', String(port), '--caching', 'no-store', ...(output === 'json' ? ['--json'] : [])],
-      stdout: output === 'json' ? 'consume' : 'devnull',
-    }),
-  };
+export function nginxVersion(): string | null {
+  // nginx prints its version on stderr: "nginx version: nginx/1.22.1".
+  const out = spawnSync(NGINX, ['-v'], { encoding: 'utf8', timeout: 5_000 });
+  return out.error ? null : (/nginx\/(\S+)/.exec(out.stderr)?.[1] ?? 'unknown');
 }
 
-/**
- * The engine alone, without the CLI and with nobody subscribed to the request
- * log (entries still go into the ring buffer). A diagnostic: the difference to
- * `pier --json` is what printing the log costs.
- */
-const pierEngine: Contender = {
-  name: 'pier engine (no log output)',
-  note:
-    'bench/pier-engine.ts: ServerInstance with caching no-store and no log subscriber (requests still go into the ring buffer); ' +
-    'run through tsx, which adds ~20 MB RSS',
-  unavailable: () => null,
+const pier: Contender = {
+  name: 'pier',
+  note: '`node dist/cli.js serve DIR --port N --json`: request logging on, one JSON line per request on stdout, read and discarded by the bench',
+  unavailable: () => (existsSync(PIER_CLI) ? null : 'dist/cli.js is missing (run `npm run build`)'),
   version: () => packageVersion(REPO),
   launch: ({ root, port }) => ({
     command: process.execPath,
-    args: ['--import', 'tsx', path.join(REPO, 'bench', 'pier-engine.ts'), root, String(port)],
-    stdout: 'consume',
-    cwd: REPO, // where `--import tsx` is found
-  }),
-};
-
-function serve(name: string, logging: boolean): Contender {
-  return {
-    name,
-    note:
-      `\`serve -n --no-etag -c serve.json${logging ? '' : ' -L'}\` (serve.json: Cache-Control: no-store on every path); ` +
-      (logging ? 'request logging on (its default), stdout read and discarded' : 'request logging off'),
-    unavailable: () => installed('serve'),
-    version: () => packageVersion(path.join(REPO, 'node_modules', 'serve')),
-    launch: ({ root, port, workDir }) => {
-      // serve has no flag for caching; its config file is the way to set headers.
-      const config = path.join(workDir, 'serve.json');
-      writeFileSync(config, JSON.stringify({ headers: [{ source: '**', headers: [{ key: 'Cache-Control', value: 'no-store' }] }] }));
-      return {
-        command: process.execPath,
-        args: [
-          packageBin('serve', 'serve'),
-          root,
-          '-l',
-          `tcp://127.0.0.1:${port}`,
-          '-n',
-          '--no-etag',
-          '--no-port-switching',
-          '-c',
-          config,
-          ...(logging ? [] : ['-L']),
-        ],
-        stdout: 'consume',
-        env: { NO_UPDATE_CHECK: '1' }, // no network lookups during a bench
-      };
-    },
-  };
-}
-
-const httpServer: Contender = {
-  name: 'http-server',
-  note: '`http-server -s -c-1`; logging off (-s), Cache-Control: no-cache, no-store, must-revalidate',
-  unavailable: () => installed('http-server'),
-  version: () => packageVersion(path.join(REPO, 'node_modules', 'http-server')),
-  launch: ({ root, port }) => ({
-    command: process.execPath,
-    args: [packageBin('http-server', 'http-server'), root, '-p', String(port), '-a', '127.0.0.1', '-s', '-c-1'],
-    stdout: 'consume',
+    args: [PIER_CLI, 'serve', root, '--port', String(port), '--json'],
   }),
 };
 
 const nginx: Contender = {
   name: 'nginx',
-  note: `nginx, ${os.availableParallelism()} workers (one per core), access_log off, sendfile on, etag off, Cache-Control: no-store`,
-  unavailable: () => (existsSync(NGINX) ? null : `${NGINX} is absent (apt-get install -y nginx to include it)`),
-  version: () => {
-    // nginx prints its version on stderr: "nginx version: nginx/1.22.1".
-    const out = spawnSync(NGINX, ['-v'], { encoding: 'utf8' });
-    return /nginx\/(\S+)/.exec(out.stderr)?.[1] ?? 'unknown';
-  },
+  note:
+    'generated nginx.conf: `worker_processes 1`, access_log off, sendfile on, autoindex on, keepalive_requests 1000000, ' +
+    'listen 127.0.0.1, daemon off, pid and error log in a temp folder',
+  unavailable: () => (existsSync(NGINX) ? null : `${NGINX} is absent (apt-get install -y nginx-light)`),
+  version: () => nginxVersion() ?? 'unknown',
   launch: ({ root, port, workDir }) => {
     const tmp = path.join(workDir, 'nginx-tmp');
     mkdirSync(tmp, { recursive: true });
@@ -164,47 +91,76 @@ const nginx: Contender = {
       conf,
       [
         'daemon off;',
-        // Workers drop to `nobody` when nginx runs as root, and a mkdtemp folder is 0700.
+        // As root, workers would drop to `nobody`, who can't enter a 0700 mkdtemp folder.
         ...(process.getuid?.() === 0 ? ['user root;'] : []),
-        `worker_processes ${os.availableParallelism()};`,
+        'worker_processes 1;',
         `pid ${path.join(workDir, 'nginx.pid')};`,
         `error_log ${path.join(workDir, 'nginx-error.log')} warn;`,
         'events { worker_connections 1024; }',
         'http {',
-        existsSync(mimeTypes) ? `  include ${mimeTypes};` : '  types { text/html html; text/plain txt; text/javascript js; }',
+        existsSync(mimeTypes) ? `  include ${mimeTypes};` : '  types { text/html html; text/javascript js; }',
         '  default_type application/octet-stream;',
         '  access_log off;',
         '  sendfile on;',
-        '  tcp_nopush on;',
+        // Node's servers don't close a keep-alive connection after N requests; nginx's default is 1000.
         '  keepalive_requests 1000000;',
-        '  etag off;',
-        '  if_modified_since off;',
-        '  add_header Cache-Control no-store;',
         ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${path.join(tmp, t)};`),
         '  server {',
         `    listen 127.0.0.1:${port};`,
         `    root ${root};`,
         '    index index.html;',
+        '    autoindex on;',
         '  }',
         '}',
         '',
       ].join('\n'),
     );
-    return {
-      command: NGINX,
-      args: ['-p', workDir, '-c', conf, '-e', path.join(workDir, 'nginx-error.log')],
-      stdout: 'consume',
-    };
+    // -e: the error log before the config is read, so nothing is written to /var/log/nginx.
+    return { command: NGINX, args: ['-p', workDir, '-c', conf, '-e', path.join(workDir, 'nginx-error.log')] };
   },
 };
 
-/** In the order they run. */
-export const CONTENDERS: Contender[] = [
-  pier('pier --json', 'json'),
-  pier('pier (text → /dev/null)', 'text'),
-  pierEngine,
-  serve('serve', true),
-  serve('serve -L', false),
-  httpServer,
-  nginx,
-];
+const serve: Contender = {
+  name: 'serve',
+  note: '`serve DIR -l tcp://127.0.0.1:N -n --no-port-switching`: request logging on (its default), stdout read and discarded',
+  unavailable: () => installed('serve'),
+  version: () => packageVersion(path.join(REPO, 'node_modules', 'serve')),
+  launch: ({ root, port }) => ({
+    command: process.execPath,
+    args: [packageBin('serve', 'serve'), root, '-l', `tcp://127.0.0.1:${port}`, '-n', '--no-port-switching'],
+    env: { NO_UPDATE_CHECK: '1' }, // no network lookups during a bench
+  }),
+};
+
+const httpServer: Contender = {
+  name: 'http-server',
+  note: '`http-server DIR -p N -a 127.0.0.1`: request logging on (its default), stdout read and discarded',
+  unavailable: () => installed('http-server'),
+  version: () => packageVersion(path.join(REPO, 'node_modules', 'http-server')),
+  launch: ({ root, port }) => ({
+    command: process.execPath,
+    args: [packageBin('http-server', 'http-server'), root, '-p', String(port), '-a', '127.0.0.1'],
+  }),
+};
+
+/**
+ * The engine alone, without the CLI and with nobody subscribed to the request
+ * log: the difference to `pier` is what the CLI and printing the log cost.
+ * A diagnostic, run only when `--only=` names it.
+ */
+const pierEngine: Contender = {
+  name: 'pier-engine',
+  note: 'bench/pier-engine.ts: ServerInstance with no log subscriber, run through tsx (diagnostic)',
+  unavailable: () => null,
+  version: () => packageVersion(REPO),
+  launch: ({ root, port }) => ({
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(REPO, 'bench', 'pier-engine.ts'), root, String(port)],
+    cwd: REPO, // where `--import tsx` is found
+  }),
+};
+
+/** Run by default, in this order; the report's ratios are pier's to each of the others. */
+export const CONTENDERS: Contender[] = [pier, nginx, serve, httpServer];
+/** Run only when `--only=` names them. */
+export const EXTRA_CONTENDERS: Contender[] = [pierEngine];

@@ -1,234 +1,183 @@
 /**
- * One contender's turn in the bench: start it on a free port, wait until it
- * answers, load each case with autocannon, read its /proc figures, stop it.
+ * One measurement: a fresh server for one case (started, checked, warmed up,
+ * loaded, read from /proc, stopped), or one contender's startup time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import autocannon from 'autocannon';
-
 import type { Contender } from './contenders';
-import { contextSwitches, cpuSeconds, machineBusySeconds, peakRss, processTree, resetPeakRss } from './proc-stats';
+import type { LoadGenerator, LoadResult, LoadSettings } from './load';
+import { cpuSeconds, machineBusySeconds, peakRss, processTree } from './proc-stats';
+import { freePort, probe, startServer, stopServer, waitFor200 } from './server-process';
 
 const READY_TIMEOUT_MS = 15_000;
-const KILL_GRACE_MS = 3_000;
+const STARTUP_TIMEOUT_MS = 10_000;
+/** How often the startup case polls: fine enough for a figure in milliseconds. */
+const STARTUP_POLL_MS = 2;
+/** Below this many responses in a run, its figures are mostly noise; the report says so. */
+const FEW_RESPONSES = 100;
+/** A case with too few responses is measured again for 4× as long, up to this. */
+const LONGEST_RETRY_S = 40;
+const IDLE_SLICE_MS = 250;
+const IDLE_TIMEOUT_MS = 60_000;
 
 export interface Case {
+  id: 'small' | 'script' | 'large' | 'notFound' | 'listing';
   name: string;
   urlPath: string;
-  file: string;
-  bytes: number;
-}
-
-export interface LoadSettings {
-  connections: number;
-  pipelining: number;
-  warmupS: number;
-  durationS: number;
+  status: 200 | 404;
+  /** The body's exact length, or null where it differs between servers (a 404 page, a listing). */
+  bytes: number | null;
 }
 
 export interface Measurement {
   server: string;
-  case: string;
-  round: number;
+  case: Case['id'];
   reqPerSec: number;
-  latencyP50Ms: number;
-  latencyP99Ms: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** 10^6 bytes per second, headers included. */
   mbPerSec: number;
-  responses2xx: number;
-  non2xx: number;
+  responses: number;
+  /** Responses with status 400 or above (the 404 case expects all of them to be). */
+  status4xx5xx: number;
+  /** Connect, read and write errors and timeouts. */
   errors: number;
-  timeouts: number;
-  /** Peak resident memory of the server's processes during this case (see notes if since start). */
-  peakRssMB: number | null;
-  /** CPU the server's processes used during the measured run, in % of one core. */
-  serverCpuPercent: number | null;
-  /** Server CPU time per response, in microseconds: steadier than req/s on a busy machine. */
+  /** CPU time of all the server's processes and threads per response, in µs. */
   serverCpuUsPerRequest: number | null;
-  /** Context switches of all the server's threads per response. */
-  contextSwitchesPerRequest: number | null;
+  /** The server's CPU during the run, in % of one core. */
+  serverCpuPercent: number | null;
+  /** The load generator's CPU during the run, in % of one core. */
+  clientCpuPercent: number | null;
   /**
-   * CPU used by everything except the server and this process during the run,
-   * in % of one core (other programs, and kernel network work no process is
-   * charged for). A high figure means the row was measured on a busy machine.
+   * CPU used by everything except the server and the load generator, in % of
+   * one core: other programs, and kernel work that no process is charged for.
    */
   backgroundCpuPercent: number | null;
-  /** Lines the server wrote to stdout during the measured run, when the bench reads it. */
-  stdoutLines: number | null;
+  /** Peak resident memory of the server's processes since it started, MB. */
+  peakRssMB: number | null;
+  /** Lines the server wrote to stdout during the measured run. */
+  stdoutLines: number;
 }
 
-/** A port that was free a moment ago: bind port 0, read it, close. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** One GET on 127.0.0.1: status and body length, or null if nothing answered within a second. */
-function probe(port: number, urlPath: string): Promise<{ status: number; length: number } | null> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: false, timeout: 1_000 }, (res) => {
-      let length = 0;
-      res.on('data', (chunk: Buffer) => (length += chunk.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, length }));
-      res.on('error', () => resolve(null));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
-  });
-}
-
-interface Running {
-  child: ChildProcess;
-  /** stdout lines read so far (only when the bench consumes stdout). */
-  lines: () => number;
-  stderr: () => string;
-  exited: Promise<void>;
-}
-
-/** The server running now, so that an interrupted bench can still kill it. */
-let current: Running | null = null;
-
-/** Kill the running server at once; for exit and signal handlers. */
-export function killCurrent(): void {
-  current?.child.kill('SIGKILL');
-}
-
-function start(contender: Contender, root: string, port: number, workDir: string): Running {
-  const launch = contender.launch({ root, port, workDir });
-  const child = spawn(launch.command, launch.args, {
-    cwd: launch.cwd ?? workDir,
-    env: { ...process.env, ...launch.env },
-    stdio: ['ignore', launch.stdout === 'consume' ? 'pipe' : 'ignore', 'pipe'],
-  });
-  let lines = 0;
-  // Read and drop: count newlines so the report can show the log was really written.
-  child.stdout?.on('data', (chunk: Buffer) => {
-    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    if (stderr.length < 4_000) stderr += chunk.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('error', (error) => (stderr += `spawn failed: ${error.message}\n`));
-  return { child, lines: () => lines, stderr: () => stderr, exited };
-}
-
-async function waitUntilReady(running: Running, port: number): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let gone = false;
-  void running.exited.then(() => (gone = true));
-  while (Date.now() < deadline) {
-    if (gone) throw new Error(`it exited before answering:\n${running.stderr()}`);
-    if (await probe(port, '/')) return;
-    await sleep(100);
-  }
-  throw new Error(`no answer on port ${port} within ${READY_TIMEOUT_MS / 1000} s:\n${running.stderr()}`);
-}
-
-/** SIGTERM, then SIGKILL if it is still there after the grace period. */
-async function stop(running: Running): Promise<void> {
-  if (running.child.exitCode !== null || running.child.signalCode !== null) return;
-  running.child.kill('SIGTERM');
-  const timer = setTimeout(() => running.child.kill('SIGKILL'), KILL_GRACE_MS);
-  await running.exited;
-  clearTimeout(timer);
+export interface Startup {
+  server: string;
+  /** Spawn to the first 200 on /, in ms, one per try. */
+  samplesMs: number[];
 }
 
 const delta = (after: number | null, before: number | null): number | null =>
   after === null || before === null ? null : after - before;
 
-/**
- * Run every case against one contender. Problems that don't stop the run (a
- * wrong response size, a peak RSS that can't be reset) are added to `notes`.
- */
-export async function measureContender(
+/** Wait until the processes use (nearly) no CPU for a moment, or give up after a while. */
+async function waitUntilIdle(pids: number[]): Promise<void> {
+  const deadline = performance.now() + IDLE_TIMEOUT_MS;
+  let last = cpuSeconds(pids);
+  while (last !== null && performance.now() < deadline) {
+    await sleep(IDLE_SLICE_MS);
+    const now = cpuSeconds(pids);
+    if (now === null || now - last <= (IDLE_SLICE_MS / 1000) * 0.05) return;
+    last = now;
+  }
+}
+
+interface Run {
+  r: LoadResult;
+  cpu: number | null;
+  client: number | null;
+  background: number | null;
+  lines: number;
+}
+
+/** One measured load run, with the server's, the client's and everybody else's CPU across it. */
+async function measuredRun(load: LoadGenerator, url: string, durationS: number, pids: number[], lines: () => number): Promise<Run> {
+  const before = { cpu: cpuSeconds(pids), machine: machineBusySeconds(), lines: lines() };
+  const ownBefore = process.cpuUsage();
+  const r = await load.run(url, durationS);
+  const own = process.cpuUsage(ownBefore);
+  const cpu = delta(cpuSeconds(pids), before.cpu);
+  const machine = delta(machineBusySeconds(), before.machine);
+  const client = r.clientCpuS;
+  // With autocannon the client is this process; with wrk this process only waits, but count it anyway.
+  const bench = load.name === 'wrk' ? (own.user + own.system) / 1e6 : 0;
+  const background = machine === null || cpu === null || client === null ? null : machine - cpu - client - bench;
+  return { r, cpu, client, background, lines: lines() - before.lines };
+}
+
+/** Load one case on a fresh server. Problems that don't stop the run (a wrong status or size) go into `notes`. */
+export async function measureCase(
   contender: Contender,
   root: string,
-  cases: Case[],
+  c: Case,
+  load: LoadGenerator,
   settings: LoadSettings,
-  round: number,
   notes: string[],
-): Promise<Measurement[]> {
-  const { connections, pipelining, warmupS, durationS } = settings;
-  const load = (port: number, urlPath: string, duration: number) =>
-    autocannon({ url: `http://127.0.0.1:${port}${urlPath}`, connections, duration, pipelining });
-
-  const port = await freePort();
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'pier-bench-server-'));
-  const running = start(contender, root, port, workDir);
-  current = running;
-  const results: Measurement[] = [];
+): Promise<Measurement> {
+  const server = startServer(contender, root, await freePort());
   try {
-    await waitUntilReady(running, port);
-    const pid = running.child.pid!;
-    for (const c of cases) {
-      const check = await probe(port, c.urlPath);
-      if (!check || check.status !== 200 || check.length !== c.bytes) {
-        notes.push(`${contender.name}, ${c.name}: a single GET gave ${JSON.stringify(check)}, expected 200 with ${c.bytes} bytes`);
-      }
-      await load(port, c.urlPath, warmupS);
-      // Requests the warm-up cut off still finish and get logged: let them, before counting.
-      await sleep(300);
-
-      const pids = processTree(pid); // nginx: its workers too
-      const perCase = resetPeakRss(pids);
-      if (!perCase && results.length === 0 && round === 1) {
-        notes.push(`${contender.name}: peak RSS is since the server started (the kernel refused clear_refs)`);
-      }
-      const before = { cpu: cpuSeconds(pids), switches: contextSwitches(pids), machine: machineBusySeconds(), lines: running.lines() };
-      const ownBefore = process.cpuUsage();
-      const r = await load(port, c.urlPath, durationS);
-      const own = process.cpuUsage(ownBefore);
-      const cpu = delta(cpuSeconds(pids), before.cpu);
-      const switches = delta(contextSwitches(pids), before.switches);
-      const machine = delta(machineBusySeconds(), before.machine);
-      const rss = peakRss(pids);
-      const responses = r['2xx'] + r.non2xx;
-      const seconds = r.duration || durationS;
-      const background = machine === null || cpu === null ? null : machine - cpu - (own.user + own.system) / 1e6;
-
-      results.push({
-        server: contender.name,
-        case: c.name,
-        round,
-        reqPerSec: r.requests.average,
-        latencyP50Ms: r.latency.p50,
-        latencyP99Ms: r.latency.p99,
-        mbPerSec: r.throughput.average / 1e6,
-        responses2xx: r['2xx'],
-        non2xx: r.non2xx,
-        errors: r.errors,
-        timeouts: r.timeouts,
-        peakRssMB: rss === null ? null : rss / 2 ** 20,
-        serverCpuPercent: cpu === null ? null : (cpu / seconds) * 100,
-        serverCpuUsPerRequest: cpu === null || responses === 0 ? null : (cpu * 1e6) / responses,
-        contextSwitchesPerRequest: switches === null || responses === 0 ? null : switches / responses,
-        backgroundCpuPercent: background === null ? null : Math.max(0, (background / seconds) * 100),
-        stdoutLines: running.child.stdout ? running.lines() - before.lines : null,
-      });
-      const last = results[results.length - 1]!;
-      process.stdout.write(
-        `  ${c.name.padEnd(22)} ${Math.round(last.reqPerSec).toString().padStart(7)} req/s  p99 ${last.latencyP99Ms} ms` +
-          (last.backgroundCpuPercent === null ? '' : `  (background CPU ${Math.round(last.backgroundCpuPercent)}%)`) +
-          '\n',
+    await waitFor200(server, '/', performance.now(), READY_TIMEOUT_MS, 50);
+    const url = `http://127.0.0.1:${server.port}${c.urlPath}`;
+    const check = await probe(server.port, c.urlPath);
+    if (!check || check.status !== c.status || (c.bytes !== null && check.length !== c.bytes)) {
+      notes.push(
+        `${contender.name}, ${c.name}: a single GET gave ${JSON.stringify(check)}, ` +
+          `expected ${c.status}${c.bytes === null ? '' : ` with ${c.bytes} bytes`}`,
       );
     }
+    await load.run(url, settings.warmupS);
+    const pids = processTree(server.child.pid!); // nginx: its worker too
+    // Requests the warm-up left queued still get served (and logged): let them, before counting.
+    await waitUntilIdle(pids);
+
+    let run = await measuredRun(load, url, settings.durationS, pids, server.lines);
+    if (run.r.requests < FEW_RESPONSES && settings.durationS < LONGEST_RETRY_S) {
+      // A slow case at 64 connections: each connection waits seconds for one response, so a short
+      // window holds few complete ones, and the ones cut off at its end weigh heavily. Measure longer.
+      const longer = Math.min(settings.durationS * 4, LONGEST_RETRY_S);
+      notes.push(`${contender.name}, ${c.name}: ${run.r.requests} responses in ${settings.durationS} s; measured again for ${longer} s`);
+      await waitUntilIdle(pids);
+      run = await measuredRun(load, url, longer, pids, server.lines);
+    }
+    if (run.r.requests < FEW_RESPONSES) {
+      notes.push(`${contender.name}, ${c.name}: only ${run.r.requests} responses in ${Math.round(run.r.seconds)} s, too few for steady figures`);
+    }
+    const { r, cpu, client, background, lines } = run;
+    const rss = peakRss(pids);
+    const percent = (s: number | null) => (s === null ? null : (s / r.seconds) * 100);
+    return {
+      server: contender.name,
+      case: c.id,
+      reqPerSec: r.requests / r.seconds,
+      // No response, no latency: NaN prints as n/a (and is null in the JSON).
+      p50Ms: r.requests > 0 ? r.p50Ms : NaN,
+      p99Ms: r.requests > 0 ? r.p99Ms : NaN,
+      mbPerSec: r.bytes / r.seconds / 1e6,
+      responses: r.requests,
+      status4xx5xx: r.status4xx5xx,
+      errors: r.errors,
+      serverCpuUsPerRequest: cpu === null || r.requests === 0 ? null : (cpu * 1e6) / r.requests,
+      serverCpuPercent: percent(cpu),
+      clientCpuPercent: percent(client),
+      backgroundCpuPercent: background === null ? null : Math.max(0, percent(background)!),
+      peakRssMB: rss === null ? null : rss / 2 ** 20,
+      stdoutLines: lines,
+    };
   } finally {
-    await stop(running);
-    current = null;
-    rmSync(workDir, { recursive: true, force: true });
+    await stopServer(server);
   }
-  return results;
+}
+
+/** Spawn the server `tries` times; each time, poll / until the first 200 and stop it. */
+export async function measureStartup(contender: Contender, root: string, tries: number): Promise<Startup> {
+  const samplesMs: number[] = [];
+  for (let i = 0; i < tries; i++) {
+    const port = await freePort();
+    const since = performance.now();
+    const server = startServer(contender, root, port);
+    try {
+      samplesMs.push(await waitFor200(server, '/', since, STARTUP_TIMEOUT_MS, STARTUP_POLL_MS));
+    } finally {
+      await stopServer(server);
+    }
+  }
+  return { server: contender.name, samplesMs };
 }

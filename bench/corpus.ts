@@ -1,0 +1,39 @@
+/**
+ * The folder every contender serves, and the cases requested from it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { Case } from './measure';
+
+const KB = 1024;
+export const LISTING_ENTRIES = 1_000;
+
+/** Measured in this order, every contender one after another within a case. */
+export const CASES: Case[] = [
+  { id: 'small', name: '2 KB page (/ → index.html)', urlPath: '/', status: 200, bytes: 2 * KB },
+  { id: 'script', name: '50 KB script', urlPath: '/app.js', status: 200, bytes: 50 * KB },
+  { id: 'large', name: '1 MB file', urlPath: '/large.bin', status: 200, bytes: KB * KB },
+  // .js, not .html: serve's clean URLs redirect any *.html, missing or not.
+  { id: 'notFound', name: '404', urlPath: '/no-such-file.js', status: 404, bytes: null },
+  { id: 'listing', name: `${LISTING_ENTRIES.toLocaleString('en')}-entry directory listing`, urlPath: '/list/', status: 200, bytes: null },
+];
+
+/** Text of `bytes` bytes that looks like `line` repeated. */
+function filler(line: string, bytes: number): string {
+  return line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes);
+}
+
+export function makeCorpus(dir: string): void {
+  const html = '<!doctype html>\n<html lang="en">\n<meta charset="utf-8">\n<title>Pier bench</title>\n<body>\n<p>';
+  writeFileSync(path.join(dir, 'index.html'), filler(html + 'Lorem ipsum dolor sit amet. '.repeat(80), 2 * KB));
+  writeFileSync(path.join(dir, 'app.js'), filler('export function add(a, b) {\n  return a + b; // a typical line of a bundle\n}\n', 50 * KB));
+  writeFileSync(path.join(dir, 'large.bin'), randomBytes(KB * KB));
+  // A folder without index.html, so every server lists it.
+  const list = path.join(dir, 'list');
+  mkdirSync(list);
+  for (let i = 1; i <= LISTING_ENTRIES; i++) {
+    writeFileSync(path.join(list, `photo-${String(i).padStart(4, '0')}.jpg`), `entry ${i}\n`);
+  }
+}
