@@ -200,7 +200,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       connectionsCheckingInterval: 1_000,
     };
     const server: PierServer = tls
-      ? https.createServer({ ...serverOptions, key: tls.key, cert: tls.cert }, handler)
+      ? https.createServer({ ...serverOptions, key: tls.key, cert: tls.cert, handshakeTimeout: HEADERS_TIMEOUT_MS }, handler)
       : http.createServer(serverOptions, handler);
     server.setTimeout(SOCKET_IDLE_MS);
     server.maxConnections = MAX_CONNECTIONS;
