@@ -55,9 +55,14 @@ export default tseslint.config(
     },
   },
   {
+    // The engine host and what it runs are a process of their own, in plain Node.
+    files: ['main/engine-host.ts', 'main/engine-service.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', engineOnly] },
+  },
+  {
     files: ['main/**/*.ts'],
+    ignores: ['main/engine-host.ts', 'main/engine-service.ts', 'main/ipc.ts', 'main/preload.ts', 'main/index.ts'],
     // index.ts only hands ipcMain to setupIpc; ipc.ts and preload.ts are the wrappers.
-    ignores: ['main/ipc.ts', 'main/preload.ts', 'main/index.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

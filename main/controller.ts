@@ -14,26 +14,25 @@ import {
   type ServerState,
   type UrlChoice,
 } from '../app/contract';
-import { findFreePort, isPortFree } from '../app/ports';
-import { ServerManager } from '../app/server-manager';
-import { SettingsStore } from '../app/settings-store';
-import { TlsStore } from '../app/tls';
-import { LogRelay } from './log-relay';
-import { oncePerTurn } from './once-per-turn';
-import { autoSave, restoreServers } from './persistence';
+import type { EngineProcess } from '../app/engine-channel';
+import { LOG_PULL_MS } from '../app/engine-protocol';
+import { EngineContinuity } from './engine-continuity';
+import { EngineSupervisor } from './engine-supervisor';
 
 /** What the controller needs from the desktop; Electron in the app, stand-ins in tests. */
 export interface Desktop {
   /** Where settings and certificates live (Electron's userData). */
   userDataDir: string;
+  /** Start one engine host process: utilityProcess.fork in the app, child_process.fork in tests. */
+  forkEngine(): EngineProcess;
   pickFolder(): Promise<string | null>;
   openExternal(url: string): Promise<void>;
   writeClipboard(text: string): void;
   showFolder(folder: string): Promise<void>;
   /** Push to the window; a no-op while there is none. */
   send(channel: string, payload: unknown): void;
-  /** Test seams. */
-  lanAddresses?: () => string[];
+  /** Test seam: the LAN addresses servers report (never connected to). */
+  lanAddresses?: string[];
 }
 
 /** One handler per request of the contract; a missing one is a compile error. */
@@ -43,59 +42,64 @@ export type Handlers = {
 
 export interface Controller {
   handlers: Handlers;
-  manager: ServerManager;
   /** Serve a folder given at launch or by a second launch: reuse its server if there is one. */
   serveFolder(folder: string): Promise<void>;
-  /** Save, then stop every server: what quitting does. */
+  /** Save, stop every server and end the engine process: what quitting does. */
   shutdown(): Promise<void>;
+  /** The engine process's id, while one runs. */
+  enginePid(): number | undefined;
 }
 
 /**
- * The desktop app's logic around the engine: restores servers, keeps settings
- * saved, relays state and request logs to the window, and answers every
- * request of the UI. Knows nothing of Electron: the `Desktop` is injected.
+ * The desktop app's logic around the engine, which runs in its own process:
+ * starts it (and starts it again if it dies), forwards the UI's requests to
+ * it, pulls request logs every LOG_PULL_MS and relays them, with servers
+ * snapshots and notices, to the window. Keeps what needs the desktop (folder
+ * picker, browser, clipboard, file manager, QR codes) and knows nothing of
+ * Electron: the `Desktop` is injected.
  */
 export async function createController(desktop: Desktop): Promise<Controller> {
-  const manager = new ServerManager({
-    tls: new TlsStore(path.join(desktop.userDataDir, 'tls')),
-    lanAddresses: desktop.lanAddresses,
-  });
-  const store = new SettingsStore(path.join(desktop.userDataDir, 'settings.json'));
   const notices: Notice[] = [];
   let noticeSeq = 0;
-
   const notify = (level: Notice['level'], message: string) => {
     const notice = { id: `n${++noticeSeq}`, level, message };
     notices.push(notice);
     desktop.send(events.onNotice, notice);
   };
 
-  // Snapshots go out at most once per turn, however many servers changed.
-  const pushServers = oncePerTurn(() => desktop.send(events.onServers, manager.list()));
-  const relay = new LogRelay((batches) => {
-    desktop.send(events.onLog, batches);
-    pushServers(); // request counters moved
+  const continuity = new EngineContinuity();
+  const engine = new EngineSupervisor({
+    fork: desktop.forkEngine,
+    init: { userDataDir: desktop.userDataDir, lanAddresses: desktop.lanAddresses ?? null },
+    onEvent: (event) => {
+      if (event.type === 'servers') desktop.send(events.onServers, continuity.states(event.servers));
+      else notify(event.level, event.message);
+    },
+    onCrash: () => continuity.restarted(),
+    notify,
   });
-  manager.on('state', pushServers);
-  manager.on('removed', (id) => {
-    relay.drop(id);
-    pushServers();
-  });
-  manager.on('log', (id, entries) => relay.push(id, entries));
-  manager.on('requestError', (id, error) => console.error(`[pier] server ${id}: error while answering a request`, error));
+  await engine.start();
 
-  const saver = autoSave(manager, store, (message) => notify('error', message));
-  const restoreProblem = await restoreServers(manager, store);
-  if (restoreProblem) notify('warning', restoreProblem);
-
-  const stateOf = (id: ServerId): Result<ServerState> => {
-    const found = manager.find(id);
-    return found.ok ? ok(found.value.state()) : found;
+  // Pull, not push: one message per interval however many requests arrive, and
+  // a pull waits for the last one's answer, so a busy engine is never queued up.
+  let pullTimer: NodeJS.Timeout | null = null;
+  let pulling = true;
+  const pull = async () => {
+    try {
+      const batches = await engine.call('pullLogs');
+      if (batches.length) desktop.send(events.onLog, batches.map((batch) => continuity.batch(batch)));
+    } catch {
+      // The engine stopped; the next pull reaches the one started in its place (or Pier gave up, see below).
+    }
+    if (pulling && !engine.failed) pullTimer = setTimeout(() => void pull(), LOG_PULL_MS);
   };
+  pullTimer = setTimeout(() => void pull(), LOG_PULL_MS);
+
+  const stateOf = async (id: ServerId) => continuity.result(await engine.call('getServer', id));
 
   /** The URL main hands out: only ever one the server itself reported. */
-  const urlOf = (id: ServerId, which: UrlChoice): Result<string> => {
-    const state = stateOf(id);
+  const urlOf = async (id: ServerId, which: UrlChoice): Promise<Result<string>> => {
+    const state = await stateOf(id);
     if (!state.ok) return state;
     const { url, lanUrls, status } = state.value;
     if (status !== 'running' || !url) return fail('NOT_RUNNING', 'Start the server first.');
@@ -104,57 +108,42 @@ export async function createController(desktop: Desktop): Promise<Controller> {
   };
 
   const handlers = {
-    listServers: async () => manager.list(),
+    listServers: async () => continuity.states(await engine.call('listServers')),
     pickFolder: () => desktop.pickFolder(),
-    // A server that was added but could not start (a taken port) still comes
-    // back as ok: it exists, and its state carries the error and the fix.
-    createServer: async (input) => {
-      const created = await manager.create(input);
-      if (!created.ok) return created;
-      await manager.start(created.value.id);
-      return stateOf(created.value.id);
+    createServer: async (input) => continuity.result(await engine.call('createServer', input, true)),
+    updateServer: async (id, patch) => continuity.result(await engine.call('updateServer', id, patch)),
+    removeServer: async (id) => {
+      const removed = await engine.call('removeServer', id);
+      if (removed.ok) continuity.forget(id);
+      return removed;
     },
-    updateServer: (id, patch) => manager.update(id, patch),
-    removeServer: (id) => manager.remove(id),
-    startServer: (id) => manager.start(id),
-    stopServer: (id) => manager.stop(id),
-    getLog: async (id) => manager.get(id)?.log.entries() ?? [],
-    clearLog: async (id) => {
-      const found = manager.find(id);
-      if (!found.ok) return found;
-      found.value.log.clear();
-      relay.drop(id);
-      return ok(null);
-    },
+    startServer: async (id) => continuity.result(await engine.call('startServer', id)),
+    stopServer: async (id) => continuity.result(await engine.call('stopServer', id)),
+    getLog: async (id) => continuity.entries(id, await engine.call('getLog', id)),
+    clearLog: (id) => engine.call('clearLog', id),
     openUrl: async (id, which) => {
-      const url = urlOf(id, which);
+      const url = await urlOf(id, which);
       if (!url.ok) return url;
       await desktop.openExternal(url.value);
       return ok(null);
     },
     copyUrl: async (id, which) => {
-      const url = urlOf(id, which);
+      const url = await urlOf(id, which);
       if (url.ok) desktop.writeClipboard(url.value);
       return url;
     },
     qrCode: async (id, which) => {
-      const url = urlOf(id, which);
+      const url = await urlOf(id, which);
       if (!url.ok) return url;
       return ok(await QRCode.toString(url.value, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }));
     },
     revealFolder: async (id) => {
-      const state = stateOf(id);
+      const state = await stateOf(id);
       if (!state.ok) return state;
       await desktop.showFolder(state.value.config.root);
       return ok(null);
     },
-    checkPort: async (port, lan, exceptId) => {
-      // The server being edited may hold the port itself; that doesn't count as taken.
-      if (exceptId && manager.get(exceptId)?.state().port === port) return { free: true, suggestedPort: null };
-      const host = lan ? '0.0.0.0' : '127.0.0.1';
-      if (await isPortFree(port, host)) return { free: true, suggestedPort: null };
-      return { free: false, suggestedPort: await findFreePort(host, port + 1) };
-    },
+    checkPort: (port, lan, exceptId) => engine.call('checkPort', port, lan, exceptId),
     getNotices: async () => [...notices],
     dismissNotice: async (id) => {
       const index = notices.findIndex((n) => n.id === id);
@@ -165,28 +154,27 @@ export async function createController(desktop: Desktop): Promise<Controller> {
 
   return {
     handlers,
-    manager,
     async serveFolder(folder) {
       const root = path.resolve(folder);
-      const existing = manager.list().find((s) => s.config.root === root);
+      const existing = (await engine.call('listServers')).find((s: ServerState) => s.config.root === root);
       if (existing) {
-        if (existing.status !== 'running') await manager.start(existing.id);
+        if (existing.status !== 'running') await engine.call('startServer', existing.id);
         desktop.send(events.onSelectServer, existing.id);
         return;
       }
-      const created = await manager.create({ root });
+      const created = await engine.call('createServer', { root }, false);
       if (!created.ok) {
         notify('error', created.message);
         return;
       }
       desktop.send(events.onSelectServer, created.value.id);
-      await manager.start(created.value.id);
+      await engine.call('startServer', created.value.id);
     },
     async shutdown() {
-      relay.dispose();
-      await saver.flush();
-      saver.freeze();
-      await manager.stopAll();
+      pulling = false;
+      if (pullTimer) clearTimeout(pullTimer);
+      await engine.stop();
     },
+    enginePid: () => engine.pid,
   };
 }

@@ -5,8 +5,9 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, session, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, session, shell, utilityProcess } from 'electron';
 
+import { fromUtilityProcess } from '../app/engine-channel';
 import { createController, type Controller } from './controller';
 import { setupIpc } from './ipc';
 import { folderFromArgv } from './launch-args';
@@ -18,6 +19,8 @@ import { windowOptions } from './window';
 const pageFile = path.join(__dirname, '..', 'renderer', 'index.html');
 const pageUrl = pathToFileURL(pageFile).href;
 const preloadFile = path.join(__dirname, 'preload.cjs');
+// The engine host: Pier's servers run there, never in this process.
+const engineHostFile = path.join(__dirname, 'engine-host.cjs');
 const isAppUrl = (url: string) => sameDocument(pageUrl, url);
 
 let window: BrowserWindow | null = null;
@@ -75,7 +78,7 @@ function setupLifecycle(): void {
   let quitting = false;
   app.on('before-quit', (event) => {
     if (quitting || !controller) return;
-    // Save first (with what was running), then stop every server, then really quit.
+    // Save first (with what was running), stop every server, end the engine, then really quit.
     event.preventDefault();
     quitting = true;
     void controller.shutdown().finally(() => app.quit());
@@ -112,6 +115,8 @@ async function main(): Promise<void> {
   // The engine and IPC first, so the page finds every handler from its first call.
   controller = await createController({
     userDataDir: app.getPath('userData'),
+    forkEngine: () =>
+      fromUtilityProcess(utilityProcess.fork(engineHostFile, [], { serviceName: 'Pier engine', stdio: 'inherit' })),
     pickFolder,
     openExternal: (url) => shell.openExternal(url),
     writeClipboard: (text) => clipboard.writeText(text),

@@ -1,5 +1,5 @@
-// Builds everything that runs: the CLI, the Electron main process and preload
-// (esbuild), and the renderer (Vite). `npm ci` runs this through `prepare`.
+// Builds everything that runs: the CLI, the Electron main process, the engine
+// host and the preload (esbuild), and the renderer (Vite). `npm ci` runs this through `prepare`.
 import { existsSync, rmSync } from 'node:fs';
 import { build as esbuild } from 'esbuild';
 import { build as vite } from 'vite';
@@ -8,7 +8,22 @@ rmSync('dist', { recursive: true, force: true });
 
 const node = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
+/** The engine host runs in plain Node (a utility process, or child_process.fork in tests): electron must never be in it. */
+async function buildEngineHost() {
+  const result = await esbuild({
+    ...node,
+    entryPoints: { 'engine-host': 'main/engine-host.ts' },
+    outfile: 'dist/main/engine-host.cjs',
+    format: 'cjs',
+    packages: 'external',
+    metafile: true,
+  });
+  const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((i) => i.path));
+  if (imports.includes('electron')) throw new Error('dist/main/engine-host.cjs imports electron; the engine host must be plain Node.');
+}
+
 await Promise.all([
+  buildEngineHost(),
   // The CLI runs on the user's Node; dependencies stay in node_modules.
   esbuild({ ...node, entryPoints: { cli: 'app/cli.ts' }, outdir: 'dist', format: 'esm', packages: 'external' }),
   // Electron's main process: CommonJS, electron provided by the runtime.

@@ -7,13 +7,15 @@ import { clearRequestLog, useRequestLog, type RequestLogView } from '../stores/r
 import { PauseIcon, PlayIcon, SearchIcon } from './icons';
 import { LogList } from './log-list';
 
-function Summary({ server, shown, filtered }: { server: ServerState; shown: number; filtered: boolean }) {
+function Summary({ server, shown, filtered, dropped }: { server: ServerState; shown: number; filtered: boolean; dropped: number }) {
   const { requests, s4xx, s5xx } = server.counters;
   return (
     <span className="log-summary">
       {filtered ? `${formatCount(shown)} shown · ` : ''}
       {plural(requests, 'request')}
       {filtered ? '' : ` · ${plural(s4xx + s5xx, 'error')}`}
+      {/* More arrived at once than the log takes: counted above, not listed. */}
+      {dropped > 0 ? ` · ${formatCount(dropped)} not listed` : ''}
     </span>
   );
 }
@@ -36,7 +38,7 @@ export function RequestsSection({ server }: { server: ServerState }) {
   const toggleClass = (c: StatusClass) => setHidden((current) => (current.includes(c) ? current.filter((x) => x !== c) : [...current, c]));
 
   const clear = async () => {
-    if (paused) setPaused({ entries: [], lastSeq: log.lastSeq });
+    if (paused) setPaused({ entries: [], lastSeq: log.lastSeq, dropped: 0 });
     const message = await clearRequestLog(server.id);
     if (message) showNotice(message);
   };
@@ -60,7 +62,7 @@ export function RequestsSection({ server }: { server: ServerState }) {
         <h3 className="section-heading" id="requests-heading">
           Requests
         </h3>
-        <Summary server={server} shown={visible.length} filtered={isFilterOn(filter)} />
+        <Summary server={server} shown={visible.length} filtered={isFilterOn(filter)} dropped={shown.dropped} />
         <div className="log-tools">
           <label className="search-field">
             <SearchIcon />

@@ -12,6 +12,8 @@ export interface RequestLogView {
   entries: readonly LogEntry[];
   /** The highest seq ever received, also after Clear: "how many requests so far" without counting. */
   lastSeq: number;
+  /** Requests main skipped because more arrived at once than a batch carries (counted, never shown). */
+  dropped: number;
 }
 
 interface ServerLog {
@@ -24,7 +26,7 @@ interface ServerLog {
 }
 
 const NO_ENTRIES: readonly LogEntry[] = Object.freeze([]);
-const EMPTY_VIEW: RequestLogView = Object.freeze({ entries: NO_ENTRIES, lastSeq: 0 });
+const EMPTY_VIEW: RequestLogView = Object.freeze({ entries: NO_ENTRIES, lastSeq: 0, dropped: 0 });
 const logs = new Map<ServerId, ServerLog>();
 const listeners = new Map<ServerId, Set<() => void>>();
 
@@ -68,9 +70,14 @@ function mergeBySeq(a: readonly LogEntry[], b: readonly LogEntry[]): LogEntry[] 
  * batch size: a flood of requests can never make one batch cost more than a
  * copy of 5,000 references.
  */
-function receive(id: ServerId, incoming: readonly LogEntry[]): void {
-  if (incoming.length === 0) return;
+function receive(id: ServerId, incoming: readonly LogEntry[], dropped = 0): void {
+  if (incoming.length === 0 && dropped === 0) return;
   const log = logOf(id);
+  if (incoming.length === 0) {
+    log.view = { ...log.view, dropped: log.view.dropped + dropped };
+    notify(id);
+    return;
+  }
   const held = log.view.entries;
   const floor = Math.max(log.clearedThrough, lastSeq(held));
   // Batches come in order, so usually every entry is newer than what we hold.
@@ -85,7 +92,7 @@ function receive(id: ServerId, incoming: readonly LogEntry[]): void {
     const ordered = sorted ? incoming : [...incoming].sort((a, b) => a.seq - b.seq);
     next = keepNewest(mergeBySeq(held, ordered.filter((e) => e.seq > log.clearedThrough)));
   }
-  log.view = { entries: next, lastSeq: Math.max(log.view.lastSeq, lastSeq(next)) };
+  log.view = { entries: next, lastSeq: Math.max(log.view.lastSeq, lastSeq(next)), dropped: log.view.dropped + dropped };
   notify(id);
 }
 
@@ -137,7 +144,7 @@ export async function clearRequestLog(id: ServerId): Promise<string | null> {
   log.clearedThrough = Math.max(log.clearedThrough, log.view.lastSeq);
   log.generation++;
   if (log.backlog === 'loading') log.backlog = 'loaded';
-  log.view = { entries: NO_ENTRIES, lastSeq: log.view.lastSeq };
+  log.view = { entries: NO_ENTRIES, lastSeq: log.view.lastSeq, dropped: 0 };
   notify(id);
   const result = await pier().clearLog(id);
   return result.ok ? null : result.message;
@@ -146,7 +153,7 @@ export async function clearRequestLog(id: ServerId): Promise<string | null> {
 /** Listen to main's log batches for every server, and forget the logs of removed servers. Call once at startup. */
 export function connectRequestLog(api: PierApi): void {
   api.onLog((batches: LogBatch[]) => {
-    for (const batch of batches) receive(batch.id, batch.entries);
+    for (const batch of batches) receive(batch.id, batch.entries, batch.dropped);
   });
   serversStore.subscribe(() => {
     const { loaded, list } = serversStore.get();

@@ -1,4 +1,4 @@
-import type { PierApi, ServerId, ServerState } from '../../app/contract';
+import type { LogBatch, PierApi, RequestCounters, ServerId, ServerState } from '../../app/contract';
 import { createStore, useStore } from './create-store';
 
 interface ServersSnapshot {
@@ -33,17 +33,47 @@ export function addServerIfMissing(state: ServerState): void {
   );
 }
 
-/** Listen to main's snapshots and load the list once. Call once at startup. */
+/**
+ * Request counters travel with the log batches, not in snapshots: fold them
+ * into the list. Counters only ever grow (main keeps them going across engine
+ * restarts), so a snapshot or answer that is older than the last batch never
+ * takes a count back.
+ */
+function applyCounters(batches: readonly LogBatch[]): void {
+  const latest = new Map(batches.map((batch) => [batch.id, batch.counters]));
+  serversStore.update((current) => {
+    let changed = false;
+    const list = current.list.map((server) => {
+      const counters = latest.get(server.id);
+      if (!counters || counters.requests <= server.counters.requests) return server;
+      changed = true;
+      return { ...server, counters };
+    });
+    return changed ? { ...current, list } : current;
+  });
+}
+
+/** A fresh snapshot, keeping any counters a log batch already moved further. */
+function withKnownCounters(list: readonly ServerState[]): readonly ServerState[] {
+  const known = new Map<ServerId, RequestCounters>(serversStore.get().list.map((server) => [server.id, server.counters]));
+  return list.map((server) => {
+    const counters = known.get(server.id);
+    return counters && counters.requests > server.counters.requests ? { ...server, counters } : server;
+  });
+}
+
+/** Listen to main's snapshots and counters, and load the list once. Call once at startup. */
 export function connectServers(api: PierApi): void {
   let snapshotSeen = false;
   api.onServers((list) => {
     snapshotSeen = true;
-    serversStore.set({ loaded: true, list });
+    serversStore.set({ loaded: true, list: withKnownCounters(list) });
   });
+  api.onLog(applyCounters);
   api.listServers().then(
     (list) => {
       // A snapshot that arrived meanwhile is newer than this answer.
-      if (!snapshotSeen) serversStore.set({ loaded: true, list });
+      if (!snapshotSeen) serversStore.set({ loaded: true, list: withKnownCounters(list) });
     },
     (error: unknown) => {
       console.error('Could not list servers', error);

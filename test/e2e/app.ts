@@ -1,13 +1,17 @@
 /**
  * The e2e fixture: launches Pier with the real renderer (dist/renderer), the
- * real preload (main/preload.ts) and the real main-process controller, IPC
- * handlers and engine. Two variants:
+ * real preload (main/preload.ts), the real main-process controller and IPC
+ * handlers, and the real engine host in its own process. Two variants:
  *  - harness: Debian's Chromium shows the page; only Electron's transport
  *    (contextBridge, ipcRenderer, ipcMain, webContents.send) and native
- *    dialogs are stood in for (see electron-transport.ts).
+ *    dialogs are stood in for (see electron-transport.ts). The engine host
+ *    (dist/main/engine-host.cjs, built by `npm run build`) runs as a Node
+ *    child process, as it runs as a utility process in the app.
  *  - electron: the real app through Playwright's _electron, where the
  *    Electron binary is installed (the `electron` Playwright project).
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, realpath } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,12 +23,14 @@ import { build } from 'esbuild';
 import { chromium, _electron } from 'playwright-core';
 import serveHandler from 'serve-handler';
 
+import { fromChildProcess } from '../../app/engine-channel';
 import { createController, type Desktop } from '../../main/controller';
 import { setupIpc, type IpcMainLike } from '../../main/ipc';
 import { sameDocument } from '../../main/security';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RENDERER = path.join(ROOT, 'dist', 'renderer');
+const ENGINE_HOST = path.join(ROOT, 'dist', 'main', 'engine-host.cjs');
 export const CHROMIUM = '/usr/bin/chromium';
 /** Without the networking flags Chromium keeps calling hosts this network refuses. */
 export const CHROMIUM_ARGS = [
@@ -57,7 +63,9 @@ export interface PierApp {
   /** URLs handed to the system browser, and the clipboard's text. */
   opened(): Promise<string[]>;
   clipboard(): Promise<string>;
-  /** Quit as a user would: servers saved, then stopped. */
+  /** The process id of the engine host, where the servers run (a new one after a restart). */
+  enginePid(): number;
+  /** Quit as a user would: servers saved, then stopped, the engine process ended. */
   close(): Promise<void>;
 }
 
@@ -110,8 +118,15 @@ async function launchHarness(userDataDir: string, options: LaunchOptions): Promi
   let nextFolder: string | null = null;
   const opened: string[] = [];
   let clipboard = '';
+  const engines: ChildProcess[] = [];
   const desktop: Desktop = {
     userDataDir,
+    // The same engine host the app starts with utilityProcess.fork, here as a Node child process.
+    forkEngine: () => {
+      const child = fork(ENGINE_HOST, [], { serialization: 'advanced', stdio: 'inherit', execArgv: [] });
+      engines.push(child);
+      return fromChildProcess(child);
+    },
     pickFolder: async () => nextFolder,
     openExternal: async (url) => void opened.push(url),
     writeClipboard: (text) => void (clipboard = text),
@@ -119,7 +134,7 @@ async function launchHarness(userDataDir: string, options: LaunchOptions): Promi
     // webContents.send: deliver to the page's listeners; a closed page just drops it.
     send: (channel, payload) =>
       void page.evaluate(([c, p]) => window.__pierTransport?.emit(c, p), [channel, payload] as const).catch(() => undefined),
-    lanAddresses: options.lanAddresses ? () => options.lanAddresses ?? [] : undefined,
+    lanAddresses: options.lanAddresses,
   };
   const controller = await createController(desktop);
 
@@ -159,12 +174,22 @@ async function launchHarness(userDataDir: string, options: LaunchOptions): Promi
     dropFolder: (folder) => dropOnto(page, folder),
     opened: async () => [...opened],
     clipboard: async () => clipboard,
+    enginePid() {
+      const pid = controller.enginePid();
+      if (pid === undefined) throw new Error('No engine process is running.');
+      return pid;
+    },
     async close() {
       if (closed) return;
       closed = true;
-      await controller.shutdown();
-      await context.close();
-      await new Promise((resolve) => page$.close(resolve));
+      try {
+        await controller.shutdown();
+      } finally {
+        // No orphans, whatever happened to the shutdown.
+        for (const child of engines) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await context.close();
+        await new Promise((resolve) => page$.close(resolve));
+      }
     },
   };
 }
@@ -211,10 +236,35 @@ async function launchElectron(userDataDir: string, options: LaunchOptions): Prom
     },
     opened: async () => [],
     clipboard: async () => electronApp.evaluate(({ clipboard }) => clipboard.readText()),
+    enginePid: () => utilityChildOf(electronApp.process().pid),
     async close() {
       if (closed) return;
       closed = true;
       await electronApp.close();
     },
   };
+}
+
+/**
+ * The engine's utility process under Electron's main process (Linux: read
+ * from /proc). Electron starts utility processes with --type=utility; the
+ * engine is the one running Node (node.mojom.NodeService).
+ */
+function utilityChildOf(mainPid: number | undefined): number {
+  const parentOf = (pid: string) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1];
+  const descends = (pid: string) => {
+    for (let p: string | undefined = pid, hops = 0; p && p !== '1' && hops < 8; p = parentOf(p), hops++) {
+      if (p === String(mainPid)) return true;
+    }
+    return false;
+  };
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes('--type=utility') && cmdline.includes('NodeService') && descends(pid)) return Number(pid);
+    } catch {
+      // The process ended while we looked; it was not the engine we want.
+    }
+  }
+  throw new Error('No engine utility process found under the Electron app.');
 }

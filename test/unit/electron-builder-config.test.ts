@@ -27,3 +27,12 @@ test('electron-builder rejects a config with a misspelled key (the check is real
   const debug = { add: () => undefined, isEnabled: false } as never;
   await assert.rejects(validateConfiguration({ ...config, linuxx: {} } as never, debug), /linuxx|unknown property/i);
 });
+
+test('the package takes the engine host with it (the process the servers run in)', async () => {
+  const config = await getConfig(ROOT, path.join(ROOT, 'electron-builder.yml'), null);
+  // electron-builder hands `files` back as [{ filter: [...] }].
+  const files = JSON.stringify(config.files).match(/"[^"]*"/g)?.map((quoted) => JSON.parse(quoted) as string) ?? [];
+  assert.ok(files.includes('dist/**/*'), 'dist/main/engine-host.cjs is under dist/');
+  const excluded = files.filter((pattern) => pattern.startsWith('!'));
+  assert.ok(excluded.every((pattern) => !/engine|dist\/main|\.cjs$|dist\/\*\*\/\*$/.test(pattern)), `nothing excludes it: ${excluded.join(', ')}`);
+});

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 
-import { events, type LogBatch, type LogEntry, type Notice, type ServerState } from '../../app/contract';
-import { createController, type Desktop } from '../../main/controller';
-import { LOG_FLUSH_CAP, LogRelay } from '../../main/log-relay';
+import { events, type LogBatch, type Notice, type ServerState } from '../../app/contract';
+import { createController, type Controller, type Desktop } from '../../main/controller';
+import { engineForker, exited } from '../helpers/engine';
 
 interface Sent {
   channel: string;
@@ -16,6 +16,7 @@ interface Sent {
   at: number;
 }
 
+/** A controller as the app has one, around a real engine host in its own process. */
 async function setup(t: TestContext) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pier-controller-'));
   const userDataDir = path.join(dir, 'userData');
@@ -25,16 +26,18 @@ async function setup(t: TestContext) {
   const sent: Sent[] = [];
   const opened: string[] = [];
   let clipboard = '';
+  const engines = engineForker();
   const desktop: Desktop = {
     userDataDir,
+    forkEngine: engines.fork,
     pickFolder: async () => site,
     openExternal: async (url) => void opened.push(url),
     writeClipboard: (text) => void (clipboard = text),
     showFolder: async () => undefined,
     send: (channel, payload) => void sent.push({ channel, payload, at: performance.now() }),
-    lanAddresses: () => [],
+    lanAddresses: [],
   };
-  const controllers: Awaited<ReturnType<typeof createController>>[] = [];
+  const controllers: Controller[] = [];
   const launch = async () => {
     const controller = await createController(desktop);
     controllers.push(controller);
@@ -42,12 +45,35 @@ async function setup(t: TestContext) {
   };
   t.after(async () => {
     for (const c of controllers) await c.shutdown();
+    engines.killAll();
     await rm(dir, { recursive: true, force: true });
   });
-  return { dir, userDataDir, site, sent, opened, clipboard: () => clipboard, launch };
+  return { dir, userDataDir, site, sent, opened, clipboard: () => clipboard, launch, engines };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+/** Wait until `check` holds (polling), or fail naming `what`. */
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const batchesOf = (sent: Sent[]) => sent.filter((s) => s.channel === events.onLog).flatMap((s) => s.payload as LogBatch[]);
+
+test('the engine runs in a process of its own, and quitting ends it', async (t) => {
+  const { launch, engines } = await setup(t);
+  const controller = await launch();
+  const pid = controller.enginePid();
+  assert.ok(pid && pid !== process.pid);
+  assert.equal(engines.children.length, 1);
+  await controller.shutdown();
+  await exited(engines.children[0]!);
+  assert.equal(controller.enginePid(), undefined);
+});
 
 test('a new server starts at once, is saved, and comes back running after a relaunch', async (t) => {
   const { site, userDataDir, launch } = await setup(t);
@@ -60,6 +86,7 @@ test('a new server starts at once, is saved, and comes back running after a rela
   const res = await fetch(created.value.url ?? '');
   assert.equal(await res.text(), '<h1>site</h1>');
   await first.shutdown();
+  await assert.rejects(fetch(created.value.url ?? ''), 'quitting stopped the server');
   const saved = JSON.parse(await readFile(path.join(userDataDir, 'settings.json'), 'utf8'));
   assert.equal(saved.servers.length, 1);
   assert.equal(saved.servers[0].running, true, 'quitting saves what was running before stopping it');
@@ -144,23 +171,27 @@ test('only a running server’s own URLs are opened, copied or turned into a QR 
   assert.ok(!missing.ok && missing.code === 'UNKNOWN_SERVER');
 });
 
-test('request logs reach the window in coalesced batches, and snapshots carry the counters', async (t) => {
+test('request logs are pulled in coalesced batches that carry the counters; no snapshot is needed for them', async (t) => {
   const { site, sent, launch } = await setup(t);
   const controller = await launch();
   const created = await controller.handlers.createServer({ root: site });
   assert.ok(created.ok);
+  await settle();
   sent.length = 0;
   await Promise.all(Array.from({ length: 200 }, () => fetch(created.value.url ?? '').then((r) => r.text())));
+  await until('200 entries in log batches', () => batchesOf(sent).flatMap((b) => b.entries).length >= 200);
   await new Promise((resolve) => setTimeout(resolve, 250));
   const logMessages = sent.filter((s) => s.channel === events.onLog);
-  const entries = logMessages.flatMap((m) => (m.payload as LogBatch[]).flatMap((b) => b.entries));
-  assert.equal(entries.length, 200);
-  // Coalesced: never two log messages within one flush interval, however fast the requests came.
+  const batches = batchesOf(sent);
+  assert.equal(batches.flatMap((b) => b.entries).length, 200);
+  // Coalesced: never two log messages within one pull interval, however fast the requests came.
   const times = logMessages.map((m) => m.at);
   for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 95, `log messages ${times[i]! - times[i - 1]!} ms apart`);
   assert.ok(logMessages.length < 200 / 10, `200 requests took ${logMessages.length} messages`);
-  const last = sent.filter((s) => s.channel === events.onServers).at(-1)?.payload as ServerState[];
-  assert.equal(last[0]?.counters.requests, 200);
+  assert.equal(batches.at(-1)?.counters.requests, 200);
+  assert.equal(batches.at(-1)?.counters.s2xx, 200);
+  assert.ok(batches.every((b) => b.dropped === undefined), 'nothing was dropped');
+  assert.equal(sent.filter((s) => s.channel === events.onServers).length, 0, 'requests alone send no servers snapshot');
   assert.equal((await controller.handlers.getLog(created.value.id)).length, 200);
   await controller.handlers.clearLog(created.value.id);
   assert.equal((await controller.handlers.getLog(created.value.id)).length, 0);
@@ -182,18 +213,40 @@ test('serving a folder twice reuses its server and selects it', async (t) => {
   assert.match(notices.at(-1)?.message ?? '', /does not exist/);
 });
 
-test('the log relay sends a flood as one bounded message per interval', async () => {
-  const sends: LogBatch[][] = [];
-  const relay = new LogRelay((batches) => sends.push(batches));
-  const entry = (seq: number): LogEntry => ({ seq, time: 0, method: 'GET', path: '/', status: 200, bytes: 1, ms: 1, ip: '127.0.0.1', userAgent: '', referer: '' });
-  for (let i = 1; i <= 20_000; i++) relay.push('a', [entry(i)]);
-  relay.push('b', [entry(1)]);
-  assert.equal(sends.length, 0, 'nothing is sent synchronously');
-  await new Promise((resolve) => setTimeout(resolve, 150));
-  assert.equal(sends.length, 1);
-  const a = sends[0]?.find((b) => b.id === 'a');
-  assert.equal(a?.entries.length, LOG_FLUSH_CAP);
-  assert.equal(a?.entries.at(-1)?.seq, 20_000, 'the newest are kept');
-  assert.equal(sends[0]?.find((b) => b.id === 'b')?.entries.length, 1);
-  relay.dispose();
+test('when the engine process dies, the window is told and the same servers come back on the same ports', async (t) => {
+  const { site, sent, launch, engines } = await setup(t);
+  const controller = await launch();
+  const running = await controller.handlers.createServer({ root: site });
+  assert.ok(running.ok && running.value.url);
+  const idle = await controller.handlers.createServer({ root: site, name: 'idle', spa: true });
+  assert.ok(idle.ok);
+  await controller.handlers.stopServer(idle.value.id);
+  for (let i = 0; i < 3; i++) await fetch(`${running.value.url}?n=${i}`).then((r) => r.text());
+  await until('the three requests in a batch', () => batchesOf(sent).some((b) => b.counters.requests === 3));
+  const before = await controller.handlers.listServers();
+
+  const pid = controller.enginePid();
+  assert.ok(pid);
+  process.kill(pid, 'SIGKILL');
+  const notice = () => sent.find((s) => s.channel === events.onNotice && /stopped unexpectedly/.test((s.payload as Notice).message));
+  await until('a notice', () => notice() !== undefined);
+  assert.match(
+    (notice()?.payload as Notice).message,
+    /^Pier’s server engine stopped unexpectedly \(killed by SIGKILL\); your servers were started again\.$/,
+  );
+  assert.notEqual(controller.enginePid(), pid);
+  assert.equal(engines.children.length, 2);
+
+  // The same servers with the same settings; the running one on the same port, the stopped one stopped.
+  const after = await controller.handlers.listServers();
+  const strip = (list: ServerState[]) => list.map(({ id, config, status, port, url }) => ({ id, config, status, port, url }));
+  assert.deepEqual(strip(after), strip(before));
+  assert.equal((await fetch(running.value.url)).status, 200);
+
+  // The count and the log's numbering go on from what the window had.
+  await until('the fourth request in a batch', () => batchesOf(sent).some((b) => b.counters.requests === 4));
+  const latest = batchesOf(sent).filter((b) => b.id === running.value.id).at(-1);
+  assert.deepEqual(latest?.entries.map((e) => e.seq), [4]);
+  assert.equal((await controller.handlers.listServers())[0]?.counters.requests, 4);
+  assert.deepEqual((await controller.handlers.getLog(running.value.id)).map((e) => e.seq), [4]);
 });

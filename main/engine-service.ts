@@ -1,0 +1,90 @@
+/**
+ * The engine as the desktop app runs it, in its own process (engine-host.ts):
+ * the servers, their settings (userData/settings.json, saved after every
+ * change) and TLS material. It restores itself from the settings when it
+ * starts, so an engine started again after a crash comes back with the same
+ * servers, the running ones on the same ports. Plain Node: never electron.
+ */
+import path from 'node:path';
+
+import { ok } from '../app/contract';
+import type { EngineApi, EngineEvent, EngineOptions } from '../app/engine-protocol';
+import { LogPull } from '../app/log-pull';
+import { findFreePort, isPortFree } from '../app/ports';
+import { ServerManager } from '../app/server-manager';
+import { SettingsStore } from '../app/settings-store';
+import { TlsStore } from '../app/tls';
+import { oncePerTurn } from './once-per-turn';
+import { autoSave, restoreServers } from './persistence';
+
+/** Start the engine: restore the saved servers, then answer calls. `emit` carries events to main. */
+export async function startEngine(options: EngineOptions, emit: (event: EngineEvent) => void): Promise<EngineApi> {
+  const { lanAddresses } = options;
+  const manager = new ServerManager({
+    tls: new TlsStore(path.join(options.userDataDir, 'tls')),
+    lanAddresses: lanAddresses ? () => lanAddresses : undefined,
+  });
+  const store = new SettingsStore(path.join(options.userDataDir, 'settings.json'));
+  const logs = new LogPull();
+  const notify = (level: 'warning' | 'error', message: string) => emit({ type: 'notice', level, message });
+
+  // Snapshots go out at most once per turn, however many servers changed.
+  const pushServers = oncePerTurn(() => emit({ type: 'servers', servers: manager.list() }));
+  manager.on('state', pushServers);
+  manager.on('removed', (id) => {
+    logs.forget(id);
+    pushServers();
+  });
+  manager.on('requestError', (id, error) => console.error(`[pier engine] server ${id}: error while answering a request`, error));
+
+  const saver = autoSave(manager, store, (message) => notify('error', message));
+  const restoreProblem = await restoreServers(manager, store);
+  if (restoreProblem) notify('warning', restoreProblem);
+
+  return {
+    listServers: async () => manager.list(),
+    getServer: async (id) => manager.state(id),
+    createServer: async (input, start) => {
+      const created = await manager.create(input);
+      if (!created.ok || !start) return created;
+      // A server that could not start (a taken port) still exists: its state carries the error and the fix.
+      await manager.start(created.value.id);
+      return manager.state(created.value.id);
+    },
+    updateServer: (id, patch) => manager.update(id, patch),
+    removeServer: (id) => manager.remove(id),
+    startServer: (id) => manager.start(id),
+    stopServer: (id) => manager.stop(id),
+    getLog: async (id) => manager.get(id)?.log.entries() ?? [],
+    clearLog: async (id) => {
+      const found = manager.find(id);
+      if (!found.ok) return found;
+      found.value.log.clear();
+      logs.cleared(id, found.value.log);
+      return ok(null);
+    },
+    checkPort: async (port, lan, exceptId) => {
+      // The server being edited may hold the port itself; that doesn't count as taken.
+      if (exceptId && manager.get(exceptId)?.state().port === port) return { free: true, suggestedPort: null };
+      const host = lan ? '0.0.0.0' : '127.0.0.1';
+      if (await isPortFree(port, host)) return { free: true, suggestedPort: null };
+      return { free: false, suggestedPort: await findFreePort(host, port + 1) };
+    },
+    pullLogs: async () => {
+      const batches = [];
+      for (const { id } of manager.list()) {
+        const log = manager.get(id)?.log;
+        const batch = log && logs.pull(id, log);
+        if (batch) batches.push(batch);
+      }
+      return batches;
+    },
+    shutdown: async () => {
+      // Save first, with what was running, then stop: the next start brings them back.
+      await saver.flush();
+      saver.freeze();
+      await manager.stopAll();
+      return null;
+    },
+  };
+}
