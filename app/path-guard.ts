@@ -23,16 +23,22 @@ export function decodeRequestPath(rawUrl: string): DecodedPath {
   const q = target.indexOf('?');
   const rawPath = q === -1 ? target : target.slice(0, q);
   const query = q === -1 ? '' : target.slice(q);
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(rawPath);
-  } catch {
-    // URIError: a malformed escape such as %E0%A4%A. The client sent garbage.
-    return { ok: false, status: 400 };
+  let pathname = rawPath;
+  // (Only escapes need decoding; this is every request's path, so skip the call when there are none.)
+  if (rawPath.includes('%')) {
+    try {
+      pathname = decodeURIComponent(rawPath);
+    } catch {
+      // URIError: a malformed escape such as %E0%A4%A. The client sent garbage.
+      return { ok: false, status: 400 };
+    }
   }
   if (pathname.includes('\0') || pathname.includes('\\')) return { ok: false, status: 400 };
-  for (const segment of pathname.split('/')) {
-    if (segment === '..' || segment === '.') return { ok: false, status: 400 };
+  // A `.` or `..` segment always follows a slash (the path starts with one).
+  if (pathname.includes('/.')) {
+    for (const segment of pathname.split('/')) {
+      if (segment === '..' || segment === '.') return { ok: false, status: 400 };
+    }
   }
   return { ok: true, pathname, rawPath, query };
 }
@@ -43,6 +49,8 @@ export function decodeRequestPath(rawUrl: string): DecodedPath {
  * Accepts either separator so it works on paths from URLs and from the disk.
  */
 export function isHiddenPath(relative: string): boolean {
+  // A segment that starts with a dot starts the string or follows a separator.
+  if (relative[0] !== '.' && !relative.includes('/.') && !relative.includes('\\.')) return false;
   const segments = relative.split(/[/\\]/);
   let first = true;
   for (const segment of segments) {

@@ -31,21 +31,22 @@ export class PierResponse extends http.ServerResponse<IncomingMessage> {
   /** The client's address, read when the request arrives: by 'close' the socket may be gone. */
   ip = '';
   bodyBytes = 0;
+  /** Called once when the response closes, after it is logged (the connection's next request waits for it). */
+  onDone: (() => void) | null = null;
 
   constructor(req: IncomingMessage) {
     super(req);
-    this.once('close', logOnClose);
+    this.once('close', closed);
   }
 
-  override write(chunk: unknown, ...rest: unknown[]): boolean {
+  override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
     this.countBody(chunk);
-    return (super.write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    return (super.write as (c: unknown, e?: unknown, cb?: unknown) => boolean)(chunk, encoding, callback);
   }
 
-  override end(...args: unknown[]): this {
-    const chunk = args[0];
+  override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
     if (typeof chunk !== 'function') this.countBody(chunk);
-    return (super.end as (...a: unknown[]) => this)(...args);
+    return (super.end as (c?: unknown, e?: unknown, cb?: unknown) => this)(chunk, encoding, callback);
   }
 
   private countBody(chunk: unknown): void {
@@ -54,19 +55,27 @@ export class PierResponse extends http.ServerResponse<IncomingMessage> {
   }
 }
 
-function logOnClose(this: PierResponse): void {
+function closed(this: PierResponse): void {
   const ctx = this.ctx;
   if (!ctx) return;
-  const req = this.req;
-  const status = this.statusCode;
-  const bytes = req.method === 'HEAD' || status === 304 || status === 204 ? 0 : this.bodyBytes;
+  try {
+    log(this, ctx);
+  } finally {
+    this.onDone?.();
+  }
+}
+
+function log(res: PierResponse, ctx: ServerContext): void {
+  const req = res.req;
+  const status = res.statusCode;
+  const bytes = req.method === 'HEAD' || status === 304 || status === 204 ? 0 : res.bodyBytes;
   ctx.log.record(
     req.method ?? '',
     req.url ?? '',
     status,
     bytes,
-    performance.now() - this.startedAt,
-    this.ip,
+    performance.now() - res.startedAt,
+    res.ip,
     req.headers['user-agent'] ?? '',
     req.headers.referer ?? '',
   );

@@ -15,9 +15,9 @@ import type { CachedFile } from './file-cache';
 import type { CachedListing } from './listing-cache';
 import { LISTING_MAX_ENTRIES, MAX_PATH_DEPTH, MAX_SEGMENT_BYTES, MAX_URL_BYTES, PIPELINE_MAX, PIPELINE_PAUSE_AT } from './limits';
 import { listingHtml, listingJson } from './pages';
-import { decodeRequestPath, hasExtension, isHiddenPath, isInside } from './path-guard';
+import { decodeRequestPath, hasExtension, isHiddenPath, isInside, type DecodedPath } from './path-guard';
 import type { PierResponse, ServerContext } from './pier-response';
-import { sendError, sendFile, sendPage, sendRedirect } from './responder';
+import { sendCached, sendError, sendOpenFile, sendPage, sendRedirect } from './responder';
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -42,8 +42,20 @@ function isAuthorized(ctx: ServerContext, header: string | undefined): boolean {
   return userOk && passOk;
 }
 
+/** Nothing by that name (one lstat on this thread; a name that is there is then opened and checked). */
+function absent(file: string): boolean {
+  try {
+    return lstatSync(file, { throwIfNoEntry: false }) === undefined;
+  } catch {
+    // ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: nothing to serve there either.
+    return true;
+  }
+}
+
 /** Too deep, or a segment longer than any file system allows: nothing there, without asking the disk. */
 function beyondBounds(pathname: string): boolean {
+  // Too deep needs at least two characters a level; too long a segment, more than its limit.
+  if (pathname.length <= 2 * MAX_PATH_DEPTH && pathname.length <= MAX_SEGMENT_BYTES) return false;
   let depth = 0;
   let segmentStart = 0;
   for (let i = 0; i <= pathname.length; i++) {
@@ -91,12 +103,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     const file = realRoot + sitePath;
     const cached = ctx.cache.get(sitePath, file);
     if (cached) return { kind: 'cached', cached };
-    try {
-      if (lstatSync(file, { throwIfNoEntry: false }) === undefined) return MISSING;
-    } catch {
-      // ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: nothing to serve there.
-      return MISSING;
-    }
+    if (absent(file)) return MISSING;
     const opened = await openChecked(file, reachable);
     if (opened === 'missing') return REFUSED;
     if (opened === 'busy') return { kind: 'busy' };
@@ -109,16 +116,27 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     if (found.kind === 'file' || found.kind === 'folder') closeFd(found.fd);
   };
 
-  const answerFile = (res: PierResponse, found: Extract<Found, { kind: 'cached' | 'file' }>, status: 200 | 404 = 200) =>
-    sendFile(res, ctx, found.kind === 'cached' ? { cached: found.cached } : found, status);
+  const answerFile = async (res: PierResponse, found: Extract<Found, { kind: 'cached' | 'file' }>, status: 200 | 404 = 200) =>
+    found.kind === 'cached' ? sendCached(res, ctx, found.cached, status) : sendOpenFile(res, ctx, found, status);
 
-  /** 404, with the site's own /404.html when it has one. */
-  const notFound = async (res: PierResponse, pathname = ''): Promise<void> => {
+  /**
+   * 404, with the site's own /404.html when it has one. Synchronous when that
+   * page is cached or absent (a 404 is as common as a hit while a site is
+   * being built: a missing icon on every page).
+   */
+  const notFound = (res: PierResponse, pathname = ''): Promise<void> | void => {
+    const custom = ctx.cache.get('/404.html', realRoot + '/404.html');
+    if (custom) return sendCached(res, ctx, custom, 404);
+    if (!absent(realRoot + '/404.html')) return customNotFound(res, pathname);
+    sendError(res, ctx, 404, pathname ? `There is nothing at ${pathname} in this folder.` : 'There is no file at this address.');
+  };
+
+  const customNotFound = async (res: PierResponse, pathname: string): Promise<void> => {
     const page = await lookup('/404.html');
     if (page.kind === 'cached' || page.kind === 'file') return answerFile(res, page, 404);
     release(page);
     if (page.kind === 'busy') return busy(res);
-    sendError(res, ctx, 404, pathname ? `There is nothing at ${pathname} in this folder.` : 'There is no file at this address.');
+    sendError(res, ctx, 404, `There is nothing at ${pathname} in this folder.`);
   };
 
   const busy = (res: PierResponse) =>
@@ -150,15 +168,33 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
   /** `/docs` (a folder) → `/docs/`: relative links in its index.html only work from there. */
   const slashRedirect = (rawPath: string, query: string) => `/${rawPath.replace(/^\/+/, '')}/${query}`;
 
-  const serveGet = async (res: PierResponse, rawUrl: string): Promise<void> => {
+  /**
+   * GET and HEAD. Synchronous up to the cache: a hit (the common case while a
+   * page is being worked on) is answered without a single await. Anything
+   * else goes on to resolve().
+   */
+  const serveGet = (res: PierResponse, rawUrl: string): Promise<void> | void => {
     if (rawUrl.length > MAX_URL_BYTES) return sendError(res, ctx, 414, 'The address is longer than this server accepts.');
     const decoded = decodeRequestPath(rawUrl);
     if (!decoded.ok) return sendError(res, ctx, decoded.status, decoded.status === 400 ? 'The address is not valid.' : 'There is no file at this address.');
-    const { pathname, rawPath, query } = decoded;
+    const { pathname } = decoded;
     // Dotfiles and dot-folders, or deeper than any site: no redirect, no index, no SPA fallback.
     if (beyondBounds(pathname)) return notFound(res);
     if (isHiddenPath(pathname)) return notFound(res, pathname);
+    if (!(config.cleanUrls && pathname.endsWith('.html'))) {
+      const key = pathname.endsWith('/') ? `${pathname}index.html` : pathname;
+      const cached = ctx.cache.get(key, realRoot + key);
+      if (cached) return sendCached(res, ctx, cached);
+    }
+    // A name that isn't there, with nothing else to try (no clean URL, no SPA route): 404 at once.
+    const fallsBack = config.cleanUrls || (config.spa && !hasExtension(pathname));
+    if (!fallsBack && !pathname.endsWith('/') && absent(realRoot + pathname)) return notFound(res, pathname);
+    return resolve(res, decoded);
+  };
 
+  /** Resolve a path once into what answers it: a file, its folder's index or listing, a redirect, the SPA, or a 404. */
+  const resolve = async (res: PierResponse, decoded: Extract<DecodedPath, { ok: true }>): Promise<void> => {
+    const { pathname, rawPath, query } = decoded;
     if (config.cleanUrls && pathname.endsWith('.html')) {
       // /page.html → /page and /docs/index.html → /docs/, when the file is there.
       const found = await lookup(pathname);
@@ -207,7 +243,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     return notFound(res, pathname);
   };
 
-  const handle = async (req: IncomingMessage, res: PierResponse): Promise<void> => {
+  const handle = (req: IncomingMessage, res: PierResponse): Promise<void> | void => {
     const method = req.method ?? '';
     if (method === 'OPTIONS' && config.cors) {
       // CORS preflight: browsers send it without credentials, so answer before auth.
@@ -218,7 +254,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       if (asked) res.setHeader('Access-Control-Allow-Headers', asked);
       res.setHeader('Access-Control-Max-Age', '600');
       res.end();
-      return;
+      return undefined;
     }
     if (!isAuthorized(ctx, req.headers.authorization)) {
       return sendError(res, ctx, 401, 'This server is protected by a password.', {
@@ -236,11 +272,16 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     res.startedAt = performance.now();
     const ip = req.socket.remoteAddress ?? '';
     res.ip = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-    handle(req, res).catch((error: unknown) => {
+    const fail = (error: unknown) => {
       ctx.onError(error);
       if (!res.headersSent) sendError(res, ctx, 500, 'Pier could not answer this request.');
       else res.destroy();
-    });
+    };
+    try {
+      handle(req, res)?.catch(fail);
+    } catch (error) {
+      fail(error);
+    }
   };
 
   return (req, res) => {
@@ -261,7 +302,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
 
   function startOn(line: Line, req: IncomingMessage, res: PierResponse): void {
     line.busy = true;
-    res.once('close', () => {
+    res.onDone = () => {
       line.busy = false;
       if (req.socket.destroyed) {
         // The client is gone: nobody will read the answers still in line.
@@ -274,7 +315,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
         req.socket.resume();
       }
       if (next) startOn(line, next[0], next[1]);
-    });
+    };
     run(req, res);
   }
 }

@@ -22,7 +22,6 @@ import { errorHtml } from './pages';
 import type { PierResponse, ServerContext } from './pier-response';
 
 const readAsync = promisify(read);
-const EMPTY = Buffer.alloc(0);
 
 const CACHE_CONTROL = {
   revalidate: 'no-cache',
@@ -82,13 +81,35 @@ function ifRangeHolds(value: string, etag: string, stats: Stats): boolean {
   return !Number.isNaN(date) && date === wholeSeconds(stats.mtimeMs);
 }
 
-/** The headers every response carries, set last so custom headers can override them. */
-function finishHeaders(res: PierResponse, ctx: ServerContext): void {
+/**
+ * Headers go out as one flat list through writeHead: Node then writes them as
+ * given, without building and validating its header map one setHeader call
+ * at a time (after the socket write, the hot path's largest cost). Every
+ * response finishes its list here: CORS, nosniff, then the server's custom
+ * headers, which replace any header of the same name.
+ */
+function writeHead(res: PierResponse, ctx: ServerContext, status: number, headers: string[]): void {
   const { config } = ctx;
-  if (config.cors) res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  for (const { name, value } of config.headers) res.setHeader(name, value);
+  if (config.cors) headers.push('Access-Control-Allow-Origin', '*');
+  headers.push('X-Content-Type-Options', 'nosniff');
+  for (const { name, value } of config.headers) {
+    const lower = name.toLowerCase();
+    for (let i = headers.length - 2; i >= 0; i -= 2) {
+      if ((headers[i] as string).toLowerCase() === lower) headers.splice(i, 2);
+    }
+    headers.push(name, value);
+  }
+  res.writeHead(status, headers);
 }
+
+/** A whole response: head, and the body unless it is a HEAD request. */
+function send(res: PierResponse, ctx: ServerContext, status: number, headers: string[], body?: Buffer | string): void {
+  writeHead(res, ctx, status, headers);
+  if (body === undefined || res.req.method === 'HEAD') res.end();
+  else res.end(body);
+}
+
+const pageCacheControl = (ctx: ServerContext) => (ctx.config.caching === 'no-store' ? 'no-store' : 'no-cache');
 
 /** A page Pier wrote itself (listing, error page, plain message). Always revalidated. */
 export function sendPage(
@@ -97,29 +118,22 @@ export function sendPage(
   status: number,
   body: string | Buffer,
   type = 'text/html; charset=utf-8',
-  headers: Record<string, string> = {},
+  extra: Record<string, string> = {},
 ): void {
-  res.statusCode = status;
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('Content-Type', type);
-  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-  res.setHeader('Cache-Control', ctx.config.caching === 'no-store' ? 'no-store' : 'no-cache');
-  finishHeaders(res, ctx);
-  res.end(res.req.method === 'HEAD' ? EMPTY : body);
+  const headers: string[] = [];
+  for (const [name, value] of Object.entries(extra)) headers.push(name, value);
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  headers.push('Content-Type', type, 'Content-Length', String(length), 'Cache-Control', pageCacheControl(ctx));
+  send(res, ctx, status, headers, body);
 }
 
-/** An error page in Pier's look (or plain text for non-browsers is not worth the branch: HTML for all). */
-export function sendError(res: PierResponse, ctx: ServerContext, status: number, message: string, headers: Record<string, string> = {}): void {
-  sendPage(res, ctx, status, errorHtml(status, message), 'text/html; charset=utf-8', headers);
+/** An error page in Pier's look. */
+export function sendError(res: PierResponse, ctx: ServerContext, status: number, message: string, extra: Record<string, string> = {}): void {
+  sendPage(res, ctx, status, errorHtml(status, message), 'text/html; charset=utf-8', extra);
 }
 
 export function sendRedirect(res: PierResponse, ctx: ServerContext, location: string): void {
-  res.statusCode = 301;
-  res.setHeader('Location', location);
-  res.setHeader('Content-Length', 0);
-  res.setHeader('Cache-Control', ctx.config.caching === 'no-store' ? 'no-store' : 'no-cache');
-  finishHeaders(res, ctx);
-  res.end();
+  send(res, ctx, 301, ['Location', location, 'Content-Length', '0', 'Cache-Control', pageCacheControl(ctx)]);
 }
 
 /** The header values of a file, from its stats and real name. */
@@ -133,117 +147,108 @@ function describeFile(stats: Stats, real: string): Omit<CachedFile, 'body'> {
   };
 }
 
-/** A file to answer with: cached bytes, or an open checked descriptor (which the responder closes). */
-export type FileSource = { cached: CachedFile } | { fd: number; stats: Stats; real: string; cacheKey: string | null; file: string };
-
-/**
- * Answer with a file. `status` is 200, or 404 for a site's own 404.html (which
- * gets no validators, conditionals or ranges). Never throws after headers are
- * sent; always closes the descriptor.
- */
-export async function sendFile(res: PierResponse, ctx: ServerContext, source: FileSource, status: 200 | 404 = 200): Promise<void> {
-  const req = res.req;
-  const described = 'cached' in source ? source.cached : describeFile(source.stats, source.real);
-  const { stats, etag } = described;
-  const fd = 'cached' in source ? null : source.fd;
-  const release = () => {
-    if (fd !== null) closeFd(fd);
-  };
-  const { config } = ctx;
-  const size = stats.size;
-  const validators = status === 200 && config.caching !== 'no-store';
-
-  res.setHeader('Content-Type', described.type);
-  if (validators) {
-    res.setHeader('ETag', etag);
-    res.setHeader('Last-Modified', described.lastModified);
-    res.setHeader('Cache-Control', CACHE_CONTROL[config.caching]);
-    res.setHeader('Accept-Ranges', 'bytes');
-  } else {
-    res.setHeader('Cache-Control', config.caching === 'no-store' ? 'no-store' : 'no-cache');
-  }
-
-  let start = 0;
-  let end = size - 1;
-  res.statusCode = status;
-  if (validators) {
-    const precondition = evaluatePreconditions(res, stats, etag);
-    if (precondition !== 'pass') {
-      release();
-      res.statusCode = precondition;
-      res.removeHeader('Content-Type');
-      finishHeaders(res, ctx);
-      if (precondition === 412) res.setHeader('Content-Length', 0);
-      res.end();
-      return;
-    }
-    const range = req.headers.range;
-    const ifRange = req.headers['if-range'] as string | undefined;
-    if (range !== undefined && req.method === 'GET' && size > 0 && (ifRange === undefined || ifRangeHolds(ifRange, etag, stats))) {
-      const ranges = parseRange(size, range, { combine: true });
-      if (ranges === -1) {
-        release();
-        res.setHeader('Content-Range', `bytes */${size}`);
-        sendPage(res, ctx, 416, `The file has ${size} bytes; the range asked for starts after its end.\n`, 'text/plain; charset=utf-8');
-        return;
-      }
-      // Malformed (-2), another unit, or several ranges: answer with the whole
-      // file, which RFC 9110 allows (a multipart answer buys a dev server nothing).
-      if (ranges !== -2 && ranges.type === 'bytes' && ranges.length === 1) {
-        const only = ranges[0] as parseRange.Range;
-        start = only.start;
-        end = only.end;
-        res.statusCode = 206;
-        res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
-      }
-    }
-  }
-  const length = size === 0 ? 0 : end - start + 1;
-  res.setHeader('Content-Length', length);
-  finishHeaders(res, ctx);
-
-  if (req.method === 'HEAD' || length === 0) {
-    release();
-    res.end();
-    return;
-  }
-  if ('cached' in source) {
-    const body = source.cached.body;
-    res.end(length === size ? body : body.subarray(start, end + 1));
-    return;
-  }
-  if (size <= READ_WHOLE_MAX && length === size) {
-    await sendWhole(res, ctx, source, described);
-    return;
-  }
-  stream(res, ctx, source.fd, start, end);
+/** An open checked descriptor to answer from (the responder closes it), and where it may be cached. */
+export interface OpenFile {
+  fd: number;
+  stats: Stats;
+  real: string;
+  /** Cache key (null: don't cache) and the path the cache validates it by. */
+  cacheKey: string | null;
+  file: string;
 }
 
-/** Read a small file in one call, answer, and offer it to the cache. */
-async function sendWhole(
-  res: PierResponse,
-  ctx: ServerContext,
-  source: Extract<FileSource, { fd: number }>,
-  described: Omit<CachedFile, 'body'>,
-): Promise<void> {
-  const { fd, stats } = source;
+/**
+ * Status and head of a file response: validators, conditionals, ranges. The
+ * response is complete (a 304, 412, 416, HEAD or empty file) when this returns
+ * null; otherwise the head is written and the bytes start…end must follow.
+ * `status` is 200, or 404 for a site's own 404.html (which gets no
+ * validators, conditionals or ranges).
+ */
+function fileHead(res: PierResponse, ctx: ServerContext, file: Omit<CachedFile, 'body'>, status: 200 | 404): { start: number; end: number } | null {
+  const req = res.req;
+  const { config } = ctx;
+  const { stats, etag } = file;
+  const size = stats.size;
+  const whole = size === 0 ? null : { start: 0, end: size - 1 };
+  const body = (plan: { start: number; end: number } | null, code: number, headers: string[]) => {
+    if (plan === null || req.method === 'HEAD') {
+      send(res, ctx, code, headers);
+      return null;
+    }
+    writeHead(res, ctx, code, headers);
+    return plan;
+  };
+
+  if (status !== 200 || config.caching === 'no-store') {
+    return body(whole, status, ['Content-Type', file.type, 'Content-Length', String(size), 'Cache-Control', pageCacheControl(ctx)]);
+  }
+  const validators = ['ETag', etag, 'Last-Modified', file.lastModified, 'Cache-Control', CACHE_CONTROL[config.caching], 'Accept-Ranges', 'bytes'];
+  const precondition = evaluatePreconditions(res, stats, etag);
+  if (precondition === 304) return body(null, 304, validators);
+  if (precondition === 412) return body(null, 412, [...validators, 'Content-Length', '0']);
+
+  const range = req.headers.range;
+  const ifRange = req.headers['if-range'] as string | undefined;
+  if (range !== undefined && req.method === 'GET' && size > 0 && (ifRange === undefined || ifRangeHolds(ifRange, etag, stats))) {
+    const ranges = parseRange(size, range, { combine: true });
+    if (ranges === -1) {
+      sendPage(res, ctx, 416, `The file has ${size} bytes; the range asked for starts after its end.\n`, 'text/plain; charset=utf-8', {
+        'Content-Range': `bytes */${size}`,
+      });
+      return null;
+    }
+    // Malformed (-2), another unit, or several ranges: answer with the whole
+    // file, which RFC 9110 allows (a multipart answer buys a dev server nothing).
+    if (ranges !== -2 && ranges.type === 'bytes' && ranges.length === 1) {
+      const { start, end } = ranges[0] as parseRange.Range;
+      const headers = ['Content-Type', file.type, ...validators, 'Content-Range', `bytes ${start}-${end}/${size}`];
+      return body({ start, end }, 206, [...headers, 'Content-Length', String(end - start + 1)]);
+    }
+  }
+  return body(whole, 200, ['Content-Type', file.type, ...validators, 'Content-Length', String(size)]);
+}
+
+/** Answer from cached bytes: no await, no thread-pool work. */
+export function sendCached(res: PierResponse, ctx: ServerContext, cached: CachedFile, status: 200 | 404 = 200): void {
+  const plan = fileHead(res, ctx, cached, status);
+  if (plan === null) return;
+  const bytes = cached.body;
+  res.end(plan.start === 0 && plan.end === bytes.length - 1 ? bytes : bytes.subarray(plan.start, plan.end + 1));
+}
+
+/**
+ * Answer from an open descriptor, which is closed however the response ends.
+ * A small file is read whole first (offered to the cache, then answered like
+ * a hit), so a read that comes up short is still a clean error; a larger one
+ * is streamed.
+ */
+export async function sendOpenFile(res: PierResponse, ctx: ServerContext, file: OpenFile, status: 200 | 404 = 200): Promise<void> {
+  const described = describeFile(file.stats, file.real);
+  const size = file.stats.size;
+  if (size > READ_WHOLE_MAX) {
+    const plan = fileHead(res, ctx, described, status);
+    if (plan === null) closeFd(file.fd);
+    else stream(res, ctx, file.fd, plan.start, plan.end);
+    return;
+  }
   const readAt = Date.now();
-  const body = Buffer.allocUnsafe(stats.size);
+  const bytes = Buffer.allocUnsafe(size);
   let bytesRead = -1;
   try {
-    ({ bytesRead } = await readAsync(fd, body, 0, stats.size, 0));
+    ({ bytesRead } = await readAsync(file.fd, bytes, 0, size, 0));
   } catch (error) {
     ctx.onError(error);
   } finally {
-    closeFd(fd);
+    closeFd(file.fd);
   }
-  if (bytesRead !== stats.size) {
-    // Shrank (or failed) since fstat: the promised length can't be kept.
-    res.destroy();
+  if (bytesRead !== size) {
+    // It shrank since fstat (or the read failed): the size in hand is wrong.
+    sendError(res, ctx, 503, 'The file changed while it was being read. Try again.', { 'Retry-After': '1' });
     return;
   }
-  res.end(body);
-  if (source.cacheKey !== null) ctx.cache.offer(source.cacheKey, source.file, { ...described, body }, readAt);
+  const cached = { ...described, body: bytes };
+  if (file.cacheKey !== null) ctx.cache.offer(file.cacheKey, file.file, cached, readAt);
+  sendCached(res, ctx, cached, status);
 }
 
 /** Stream bytes start…end (inclusive) of an open file; the descriptor is closed however the response ends. */
