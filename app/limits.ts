@@ -42,3 +42,9 @@ export const FILE_CACHE_BYTES = 32 * 1024 * 1024;
 export const LISTING_CACHE_ENTRIES = 16;
 /** Entries a listing shows at most; the rest are counted. */
 export const LISTING_MAX_ENTRIES = 5_000;
+/**
+ * Larger files are read and sent this much at a time. Measured on a 1 MB file:
+ * 256 KB chunks cost 38% less CPU per download than Node's default 64 KB;
+ * 1 MB chunks no less than 256 KB, with four times the memory per download.
+ */
+export const STREAM_CHUNK_BYTES = 256 * 1024;

@@ -17,7 +17,7 @@ import parseRange from 'range-parser';
 
 import { closeFd } from './checked-open';
 import type { CachedFile } from './file-cache';
-import { READ_WHOLE_MAX } from './limits';
+import { READ_WHOLE_MAX, STREAM_CHUNK_BYTES } from './limits';
 import { errorHtml } from './pages';
 import type { PierResponse, ServerContext } from './pier-response';
 
@@ -253,7 +253,7 @@ export async function sendOpenFile(res: PierResponse, ctx: ServerContext, file: 
 
 /** Stream bytes start…end (inclusive) of an open file; the descriptor is closed however the response ends. */
 function stream(res: PierResponse, ctx: ServerContext, fd: number, start: number, end: number): void {
-  const file = createReadStream('', { fd, start, end, autoClose: true, highWaterMark: 64 * 1024 });
+  const file = createReadStream('', { fd, start, end, autoClose: true, highWaterMark: STREAM_CHUNK_BYTES });
   const expected = end - start + 1;
   pipeline(file, res, (error) => {
     if (error) {
