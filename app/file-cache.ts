@@ -22,6 +22,30 @@ import { FILE_CACHE_BYTES, READ_WHOLE_MAX } from './limits';
 /** A change this close before the read might share the read's timestamp tick. */
 const RACY_MS = 1_000;
 
+/** lstat, or null for anything that isn't there (or can't be looked at). */
+export function lstatOrNull(file: string): Stats | null {
+  try {
+    return lstatSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Changed too shortly before `readAt` to be told apart from a change right after it. */
+export const isRacy = (stats: Stats, readAt: number): boolean => readAt - stats.ctimeMs < RACY_MS || readAt - stats.mtimeMs < RACY_MS;
+
+/** The same inode, unchanged: what every cache hit is checked against. */
+export function unchanged(a: Stats, b: Stats): boolean {
+  return (
+    a.ino === b.ino &&
+    a.dev === b.dev &&
+    a.size === b.size &&
+    a.mode === b.mode &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs
+  );
+}
+
 /** What a cache hit is answered from. */
 export interface CachedFile {
   body: Buffer;
@@ -33,17 +57,6 @@ export interface CachedFile {
   type: string;
   etag: string;
   lastModified: string;
-}
-
-function sameFile(a: Stats, b: Stats): boolean {
-  return (
-    a.ino === b.ino &&
-    a.dev === b.dev &&
-    a.size === b.size &&
-    a.mode === b.mode &&
-    a.mtimeMs === b.mtimeMs &&
-    a.ctimeMs === b.ctimeMs
-  );
 }
 
 export class FileCache {
@@ -61,13 +74,8 @@ export class FileCache {
   get(key: string, file: string): CachedFile | null {
     const entry = this.#entries.get(key);
     if (!entry) return null;
-    let now: Stats | undefined;
-    try {
-      now = lstatSync(file, { throwIfNoEntry: false });
-    } catch {
-      now = undefined;
-    }
-    if (!now || !sameFile(now, entry.stats)) {
+    const now = lstatOrNull(file);
+    if (!now || !unchanged(now, entry.stats)) {
       this.#delete(key, entry);
       return null;
     }
@@ -90,15 +98,10 @@ export class FileCache {
   offer(key: string, file: string, entry: CachedFile, readAt: number): void {
     const { stats, body } = entry;
     if (body.length > READ_WHOLE_MAX || body.length !== stats.size) return;
-    if (readAt - stats.ctimeMs < RACY_MS || readAt - stats.mtimeMs < RACY_MS) return;
-    let named: Stats | undefined;
-    try {
-      named = lstatSync(file, { throwIfNoEntry: false });
-    } catch {
-      return;
-    }
+    if (isRacy(stats, readAt)) return;
     // The name must still lead to the very file that was read, and not through a final symlink.
-    if (!named || !sameFile(named, stats)) return;
+    const named = lstatOrNull(file);
+    if (!named || !unchanged(named, stats)) return;
     const old = this.#entries.get(key);
     if (old) this.#delete(key, old);
     this.#entries.set(key, entry);

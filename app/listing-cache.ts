@@ -9,11 +9,10 @@
  * has a watcher (inotify on Linux) that drops the entry on any event. A
  * folder that can't be watched is not cached.
  */
-import { lstatSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { watch, type FSWatcher, type Stats } from 'node:fs';
 
+import { isRacy, lstatOrNull, unchanged } from './file-cache';
 import { LISTING_CACHE_ENTRIES } from './limits';
-
-const RACY_MS = 1_000;
 
 export interface CachedListing {
   html: Buffer;
@@ -24,9 +23,6 @@ interface Entry extends CachedListing {
   stats: Stats;
   watcher: FSWatcher;
 }
-
-const sameFolder = (a: Stats, b: Stats) =>
-  a.ino === b.ino && a.dev === b.dev && a.mode === b.mode && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 
 export class ListingCache {
   readonly #entries = new Map<string, Entry>();
@@ -39,13 +35,8 @@ export class ListingCache {
   get(key: string, folder: string): CachedListing | null {
     const entry = this.#entries.get(key);
     if (!entry) return null;
-    let now: Stats | undefined;
-    try {
-      now = lstatSync(folder, { throwIfNoEntry: false });
-    } catch {
-      now = undefined;
-    }
-    if (!now || !sameFolder(now, entry.stats)) {
+    const now = lstatOrNull(folder);
+    if (!now || !unchanged(now, entry.stats)) {
       this.#drop(key);
       return null;
     }
@@ -60,14 +51,9 @@ export class ListingCache {
    */
   offer(key: string, folder: string, real: string, stats: Stats, listing: CachedListing, readAt: number): void {
     if (this.#max === 0) return;
-    if (readAt - stats.ctimeMs < RACY_MS || readAt - stats.mtimeMs < RACY_MS) return;
-    let named: Stats | undefined;
-    try {
-      named = lstatSync(folder, { throwIfNoEntry: false });
-    } catch {
-      return;
-    }
-    if (!named || !sameFolder(named, stats)) return;
+    if (isRacy(stats, readAt)) return;
+    const named = lstatOrNull(folder);
+    if (!named || !unchanged(named, stats)) return;
     let watcher: FSWatcher;
     try {
       watcher = watch(real, { persistent: false }, () => this.#drop(key));

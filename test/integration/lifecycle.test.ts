@@ -15,6 +15,7 @@ import type { ServerState, ServerStatus } from '../../app/contract';
 import { ServerManager } from '../../app/server-manager';
 import { findFreePort } from '../../app/ports';
 import { freePort, occupy, request, tempDir, writeTree } from '../helpers/serve';
+import { within } from '../helpers/proc';
 
 const INDEX = '<h1>home</h1>';
 let base: string;
@@ -56,18 +57,6 @@ function runningPort(state: ServerState): number {
   return state.port;
 }
 
-/** Resolve with `promise`, or fail once `ms` have passed (a stop that hangs must fail, not hang the suite). */
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** What the kernel lists as listening sockets on this port ("127.0.0.1:8080", "*:8080", …). */
 function listeners(port: number): string[] {
