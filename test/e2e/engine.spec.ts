@@ -52,6 +52,8 @@ test('the servers run in their own process: when it dies, the window says so and
   // What the log showed before the crash stays, and the count goes on from it.
   await expect(requestLog(page).getByText('/?before')).toBeVisible();
   await expect(page.getByRole('list', { name: 'Servers' }).getByTitle('2 requests')).toBeVisible();
+  // What the user saw, kept with the test's output for a look.
+  await page.screenshot({ path: test.info().outputPath('after-engine-restart.png') });
 });
 
 test('quitting ends the engine process', async () => {
