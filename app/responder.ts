@@ -127,9 +127,13 @@ export function sendPage(
   send(res, ctx, status, headers, body);
 }
 
-/** An error page in Pier's look. */
+/** An error page in Pier's look for browsers; one line of text for curl, scripts and tools. */
 export function sendError(res: PierResponse, ctx: ServerContext, status: number, message: string, extra: Record<string, string> = {}): void {
-  sendPage(res, ctx, status, errorHtml(status, message), 'text/html; charset=utf-8', extra);
+  if (res.req.headers.accept?.includes('text/html')) {
+    sendPage(res, ctx, status, errorHtml(status, message), 'text/html; charset=utf-8', extra);
+  } else {
+    sendPage(res, ctx, status, `${message}\n`, 'text/plain; charset=utf-8', extra);
+  }
 }
 
 export function sendRedirect(res: PierResponse, ctx: ServerContext, location: string): void {
