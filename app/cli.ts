@@ -66,6 +66,16 @@ function paint(format: Parameters<typeof styleText>[0], text: string): string {
 
 const STATUS_COLOR = { 2: 'green', 3: 'cyan', 4: 'yellow', 5: 'red' } as const;
 
+const str = JSON.stringify;
+/**
+ * One `--json` request line: `{"type":"request", …the LogEntry's fields}`.
+ * Written out by hand because it runs for every request: the same text as
+ * JSON.stringify({ type: 'request', ...entry }) at a fraction of the cost.
+ */
+export function jsonLine(e: LogEntry): string {
+  return `{"type":"request","seq":${e.seq},"time":${e.time},"method":${str(e.method)},"path":${str(e.path)},"status":${e.status},"bytes":${e.bytes},"ms":${e.ms},"ip":${str(e.ip)},"userAgent":${str(e.userAgent)},"referer":${str(e.referer)}}\n`;
+}
+
 /** "12:01:03 200 GET /index.html 2 ms 1.2 KB" */
 export function requestLine(entry: LogEntry): string {
   const color = STATUS_COLOR[Math.floor(entry.status / 100) as keyof typeof STATUS_COLOR] ?? 'white';
@@ -160,7 +170,7 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
     instance.log.subscribe((batch) =>
       output(() => {
         let out = '';
-        for (const entry of batch) out += `${JSON.stringify({ type: 'request', ...entry })}\n`;
+        for (const entry of batch) out += jsonLine(entry);
         return out;
       }, batch.length),
     );
