@@ -5,6 +5,7 @@
  * normalize `..` and `%2e` away, and with them the attack under test).
  */
 import { execFileSync } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -205,5 +206,23 @@ export async function serve(tree: Tree, options: ServeOptions = {}): Promise<Ser
       await instance.stop();
       await rm(base, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Serve `tree` for the tests of one describe block: started in its `before`,
+ * closed in its `after`. Call the returned function inside a test.
+ */
+export function serveForSuite(tree: Tree, options: ServeOptions = {}): () => ServedSite {
+  let served: ServedSite | undefined;
+  before(async () => {
+    served = await serve(tree, options);
+  });
+  after(async () => {
+    await served?.close();
+  });
+  return () => {
+    if (!served) throw new Error('The test server did not start');
+    return served;
   };
 }
