@@ -164,6 +164,22 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
+  // The folder deleted or renamed while serving, and back again: say so, on
+  // stdout as a JSON line with --json, on stderr otherwise.
+  let broken = false;
+  instance.on('state', (state) => {
+    if (stopping) return;
+    if (state.status === 'error' && state.error) {
+      broken = true;
+      if (flags.json) write(JSON.stringify({ type: 'error', code: state.error.code, message: state.error.message }));
+      else process.stderr.write(`pier: ${state.error.message}\n`);
+    } else if (state.status === 'running' && broken) {
+      broken = false;
+      if (flags.json) write(JSON.stringify({ type: 'serving', url: state.url }));
+      else process.stderr.write(`pier: the folder is back; serving ${state.url ?? ''} again.\n`);
+    }
+  });
+
   if (flags.json) {
     write(JSON.stringify({ type: 'listening', url, lanUrls }));
     const output = boundedOutput((count) => `${JSON.stringify({ type: 'dropped', count })}\n`);

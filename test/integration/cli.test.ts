@@ -6,7 +6,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -86,6 +86,25 @@ test('--json: the request line has the client address also when the client hangs
   const lines = await pier.waitForLines((line) => line.startsWith('{"type":"request"'), count);
   const ips = lines.map((line) => (JSON.parse(line) as { ip: string }).ip);
   assert.deepEqual(ips, Array<string>(count).fill('127.0.0.1'));
+});
+
+test('--json: a folder deleted while serving is reported, and so is its return, on the same URL', async (t) => {
+  const { root, configHome } = await site(t);
+  const { pier, url } = await startJson(t, [root], { configHome });
+  await rm(root, { recursive: true, force: true });
+  const [gone] = await pier.waitForLines((line) => line.startsWith('{"type":"error"'));
+  const error = JSON.parse(gone!) as { code: string; message: string };
+  assert.equal(error.code, 'FOLDER_MISSING');
+  assert.match(error.message, new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is gone`));
+  assert.equal((await get(url)).status, 404);
+
+  await mkdir(root);
+  await writeFile(path.join(root, 'index.html'), INDEX);
+  const [back] = await pier.waitForLines((line) => line.startsWith('{"type":"serving"'));
+  assert.deepEqual(JSON.parse(back!), { type: 'serving', url });
+  const home = await get(url);
+  assert.equal(home.status, 200);
+  assert.equal(home.body, INDEX);
 });
 
 test('text mode on a pipe: the Local URL and one plain request line per request, no colour codes', async (t) => {
