@@ -4,14 +4,17 @@
  * the pier process itself.
  */
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { truncate, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 
 import { pipelinedLoad } from '../helpers/attack-clients';
-import { spawnPierUnread, tempDir } from '../helpers/cli';
-import { fdCount, fdsSettle, MB, rssBytes } from '../helpers/proc';
+import { spawnPierUnread, startJson, tempDir } from '../helpers/cli';
+import { fdCount, fdsSettle, MB, rssBytes, sleep } from '../helpers/proc';
 
 /** GET `target` over a fresh connection, reading the whole (small) body; resolves with the status, 0 on an error. */
 function get(port: number, target: string): Promise<number> {
@@ -98,4 +101,63 @@ test('text output with a stdout nobody reads: lines are dropped, then one line s
   const count = Number(/… (\d+) log lines dropped \(output was not being read\)/.exec(notice.replace(/\u001b\[\d+m/g, ''))?.[1]);
   assert.ok(count > 0, notice);
   assert.equal(lines.filter((line) => /log lines dropped/.test(line)).length, 1, 'one notice per stall');
+});
+
+test('out of file descriptors: requests get 503 with Retry-After, the server lives, and serves again once they are free', async (t) => {
+  const root = await tempDir(t, 'pier-cli-site-');
+  await writeFile(path.join(root, 'hello.txt'), 'hello');
+  // Sparse, and far larger than what the socket buffers take in while the client doesn't read.
+  await writeFile(path.join(root, 'big.bin'), '');
+  await truncate(path.join(root, 'big.bin'), 256 * MB);
+  const { pier, port } = await startJson(t, [root], { configHome: await tempDir(t, 'pier-cli-config-') });
+  const pid = pier.child.pid!;
+  assert.equal(await get(port, '/hello.txt'), 200);
+
+  // Downloads that are never read each hold a socket and an open file; then
+  // the process gets room for one more connection and nothing else.
+  const downloads = 6;
+  const held: http.ClientRequest[] = [];
+  t.after(() => held.forEach((req) => req.destroy()));
+  for (let i = 0; i < downloads; i++) {
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port, path: `/big.bin?${i}`, agent: false }, (res) => {
+        res.pause(); // headers in, body never read: the file stays open
+        resolve();
+      });
+      req.on('error', reject);
+      held.push(req);
+    });
+  }
+  // One more connection, accepted while there is still room; then no new
+  // descriptor at all: the limit goes to the lowest free descriptor number.
+  const spare = net.connect({ host: '127.0.0.1', port });
+  t.after(() => spare.destroy());
+  await new Promise<void>((resolve, reject) => spare.once('connect', resolve).once('error', reject));
+  await sleep(200);
+  const inUse = new Set(readdirSync(`/proc/${pid}/fd`).map(Number));
+  let lowestFree = 0;
+  while (inUse.has(lowestFree)) lowestFree++;
+  // The soft limit only, so it can be raised again without privileges.
+  const soft = execFileSync('prlimit', ['--pid', String(pid), '--nofile', '--output=SOFT', '--noheadings'], { encoding: 'utf8' }).trim();
+  execFileSync('prlimit', ['--pid', String(pid), `--nofile=${lowestFree}:`]);
+
+  const answer = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    spare.setEncoding('latin1').on('data', (chunk: string) => {
+      text += chunk;
+      if (text.includes('\r\n\r\n')) resolve(text);
+    });
+    spare.once('error', reject);
+    setTimeout(() => reject(new Error(`no answer while out of descriptors: ${JSON.stringify(text)}`)), 5_000);
+    spare.write('GET /big.bin?one-more HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  });
+  assert.match(answer, /^HTTP\/1\.1 503 /);
+  assert.match(answer, /\r\nRetry-After: 1\r\n/i);
+
+  execFileSync('prlimit', ['--pid', String(pid), `--nofile=${soft}:`]);
+  for (const req of held.splice(0)) req.destroy();
+  spare.destroy();
+  await fdsSettle(inUse.size - 2 * downloads, 3_000, pid);
+  assert.equal(await get(port, '/hello.txt'), 200);
+  assert.equal(await get(port, '/hello.txt?again'), 200);
 });
