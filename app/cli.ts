@@ -51,6 +51,7 @@ interface ServeFlags {
   listing: boolean;
   cleanUrls?: boolean;
   cors?: boolean;
+  compress: boolean;
   https?: boolean;
   auth?: { username: string; password: string };
   header?: HeaderRule[];
@@ -141,6 +142,7 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
     spa: flags.spa ?? false,
     cleanUrls: flags.cleanUrls ?? false,
     cors: flags.cors ?? false,
+    compress: flags.compress,
     caching: flags.caching,
     headers: flags.header ?? [],
     https: flags.https ?? false,
@@ -248,6 +250,7 @@ export function buildProgram(): Command {
     .option('--no-listing', 'do not list folder contents')
     .option('--clean-urls', 'serve /page.html at /page')
     .option('--cors', 'allow every origin (Access-Control-Allow-Origin: *)')
+    .option('--no-compress', 'do not compress text (brotli, gzip)')
     .option('--https', 'serve over HTTPS with a self-signed certificate')
     .option('--auth <user:pass>', 'require this user name and password (HTTP Basic)', parseAuth)
     .option('-H, --header <"Name: value">', 'add a response header (repeatable)', parseHeader)

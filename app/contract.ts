@@ -72,6 +72,8 @@ const serverOptionsShape = {
   spa: z.boolean().default(false),
   cleanUrls: z.boolean().default(false),
   cors: z.boolean().default(false),
+  /** brotli or gzip for text types, as the client accepts (never for ranges). */
+  compress: z.boolean().default(true),
   caching: Caching.default('revalidate'),
   headers: z.array(HeaderRule).max(50).default([]),
   https: z.boolean().default(false),

@@ -17,6 +17,7 @@
  */
 import { lstatSync, type Stats } from 'node:fs';
 
+import type { Coding } from './encoding';
 import { FILE_CACHE_BYTES, READ_WHOLE_MAX } from './limits';
 
 /** A change this close before the read might share the read's timestamp tick. */
@@ -57,6 +58,8 @@ export interface CachedFile {
   type: string;
   etag: string;
   lastModified: string;
+  /** Compressed variants, made on first demand (they die with the entry). */
+  encoded?: Partial<Record<Coding, Buffer>>;
 }
 
 export class FileCache {

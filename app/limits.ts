@@ -36,7 +36,7 @@ export const MAX_CONNECTIONS = 1024;
 
 /** Files up to this size are read in one call (and may be cached); larger ones are streamed. */
 export const READ_WHOLE_MAX = 64 * 1024;
-/** Memory for cached small files, per server. */
+/** Memory for cached small files, per server (their compressed variants, each smaller than its file, come on top). */
 export const FILE_CACHE_BYTES = 32 * 1024 * 1024;
 /** Folder listings kept rendered, per server (each with a watcher on its folder). */
 export const LISTING_CACHE_ENTRIES = 16;

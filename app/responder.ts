@@ -16,6 +16,7 @@ import mime from 'mime-types';
 import parseRange from 'range-parser';
 
 import { closeFd } from './checked-open';
+import { acceptedCoding, compressStream, compressSync, isCompressible, MIN_COMPRESS_BYTES, variantEtag, type Coding } from './encoding';
 import type { CachedFile } from './file-cache';
 import { READ_WHOLE_MAX, STREAM_CHUNK_BYTES } from './limits';
 import { errorHtml } from './pages';
@@ -168,11 +169,25 @@ export interface OpenFile {
  * `status` is 200, or 404 for a site's own 404.html (which gets no
  * validators, conditionals or ranges).
  */
-function fileHead(res: PierResponse, ctx: ServerContext, file: Omit<CachedFile, 'body'>, status: 200 | 404): { start: number; end: number } | null {
+/** How the body is coded: brotli or gzip, with its length when known (null: streamed, chunked). */
+interface Encoded {
+  coding: Coding;
+  length: number | null;
+}
+
+function fileHead(
+  res: PierResponse,
+  ctx: ServerContext,
+  file: Omit<CachedFile, 'body'>,
+  status: 200 | 404,
+  encoded: Encoded | null,
+  vary: boolean,
+): { start: number; end: number } | null {
   const req = res.req;
   const { config } = ctx;
-  const { stats, etag } = file;
+  const { stats } = file;
   const size = stats.size;
+  const etag = encoded ? variantEtag(file.etag, encoded.coding) : file.etag;
   const whole = size === 0 ? null : { start: 0, end: size - 1 };
   const body = (plan: { start: number; end: number } | null, code: number, headers: string[]) => {
     if (plan === null || req.method === 'HEAD') {
@@ -182,18 +197,25 @@ function fileHead(res: PierResponse, ctx: ServerContext, file: Omit<CachedFile, 
     writeHead(res, ctx, code, headers);
     return plan;
   };
+  // The whole body's headers: type, coding, length (none when compressed on the fly).
+  const entity = ['Content-Type', file.type];
+  if (encoded) entity.push('Content-Encoding', encoded.coding);
+  const length = encoded ? encoded.length : size;
+  if (length !== null) entity.push('Content-Length', String(length));
+  const varyList = vary ? ['Vary', 'Accept-Encoding'] : [];
 
   if (status !== 200 || config.caching === 'no-store') {
-    return body(whole, status, ['Content-Type', file.type, 'Content-Length', String(size), 'Cache-Control', pageCacheControl(ctx)]);
+    return body(whole, status, [...entity, ...varyList, 'Cache-Control', pageCacheControl(ctx)]);
   }
-  const validators = ['ETag', etag, 'Last-Modified', file.lastModified, 'Cache-Control', CACHE_CONTROL[config.caching], 'Accept-Ranges', 'bytes'];
+  const validators = ['ETag', etag, 'Last-Modified', file.lastModified, 'Cache-Control', CACHE_CONTROL[config.caching], 'Accept-Ranges', 'bytes', ...varyList];
   const precondition = evaluatePreconditions(res, stats, etag);
   if (precondition === 304) return body(null, 304, validators);
   if (precondition === 412) return body(null, 412, [...validators, 'Content-Length', '0']);
 
   const range = req.headers.range;
   const ifRange = req.headers['if-range'] as string | undefined;
-  if (range !== undefined && req.method === 'GET' && size > 0 && (ifRange === undefined || ifRangeHolds(ifRange, etag, stats))) {
+  // (Ranges are of the file's own bytes: the caller never encodes a request with a Range.)
+  if (range !== undefined && !encoded && req.method === 'GET' && size > 0 && (ifRange === undefined || ifRangeHolds(ifRange, etag, stats))) {
     const ranges = parseRange(size, range, { combine: true });
     if (ranges === -1) {
       sendPage(res, ctx, 416, `The file has ${size} bytes; the range asked for starts after its end.\n`, 'text/plain; charset=utf-8', {
@@ -209,30 +231,51 @@ function fileHead(res: PierResponse, ctx: ServerContext, file: Omit<CachedFile, 
       return body({ start, end }, 206, [...headers, 'Content-Length', String(end - start + 1)]);
     }
   }
-  return body(whole, 200, ['Content-Type', file.type, ...validators, 'Content-Length', String(size)]);
+  return body(whole, 200, [...entity, ...validators]);
 }
 
-/** Answer from cached bytes: no await, no thread-pool work. */
+/**
+ * The coding this response gets, or null: only with compression on, for a
+ * 200 of a type worth compressing and big enough, without a Range (ranges are
+ * of the file's own bytes), as the client's Accept-Encoding allows.
+ */
+function codingFor(res: PierResponse, ctx: ServerContext, type: string, size: number, status: 200 | 404): { coding: Coding | null; vary: boolean } {
+  if (!ctx.config.compress || status !== 200 || !isCompressible(type)) return { coding: null, vary: false };
+  // Vary either way: the same URL has a compressed and a plain representation.
+  if (size < MIN_COMPRESS_BYTES || res.req.headers.range !== undefined) return { coding: null, vary: true };
+  return { coding: acceptedCoding(res.req), vary: true };
+}
+
+/** Answer from cached bytes: no await, no thread-pool work (a compressed variant is made once and kept). */
 export function sendCached(res: PierResponse, ctx: ServerContext, cached: CachedFile, status: 200 | 404 = 200): void {
-  const plan = fileHead(res, ctx, cached, status);
+  const { coding, vary } = codingFor(res, ctx, cached.type, cached.body.length, status);
+  let bytes = cached.body;
+  let encoded: Encoded | null = null;
+  if (coding) {
+    cached.encoded ??= {};
+    bytes = cached.encoded[coding] ??= compressSync(cached.body, coding);
+    encoded = { coding, length: bytes.length };
+  }
+  const plan = fileHead(res, ctx, cached, status, encoded, vary);
   if (plan === null) return;
-  const bytes = cached.body;
-  res.end(plan.start === 0 && plan.end === bytes.length - 1 ? bytes : bytes.subarray(plan.start, plan.end + 1));
+  if (encoded) res.end(bytes);
+  else res.end(plan.start === 0 && plan.end === bytes.length - 1 ? bytes : bytes.subarray(plan.start, plan.end + 1));
 }
 
 /**
  * Answer from an open descriptor, which is closed however the response ends.
  * A small file is read whole first (offered to the cache, then answered like
  * a hit), so a read that comes up short is still a clean error; a larger one
- * is streamed.
+ * is streamed (compressed on the way when it is text).
  */
 export async function sendOpenFile(res: PierResponse, ctx: ServerContext, file: OpenFile, status: 200 | 404 = 200): Promise<void> {
   const described = describeFile(file.stats, file.real);
   const size = file.stats.size;
   if (size > READ_WHOLE_MAX) {
-    const plan = fileHead(res, ctx, described, status);
+    const { coding, vary } = codingFor(res, ctx, described.type, size, status);
+    const plan = fileHead(res, ctx, described, status, coding ? { coding, length: null } : null, vary);
     if (plan === null) closeFd(file.fd);
-    else stream(res, ctx, file.fd, plan.start, plan.end);
+    else stream(res, ctx, file.fd, plan.start, plan.end, coding);
     return;
   }
   const readAt = Date.now();
@@ -250,16 +293,16 @@ export async function sendOpenFile(res: PierResponse, ctx: ServerContext, file: 
     sendError(res, ctx, 503, 'The file changed while it was being read. Try again.', { 'Retry-After': '1' });
     return;
   }
-  const cached = { ...described, body: bytes };
+  const cached: CachedFile = { ...described, body: bytes };
   if (file.cacheKey !== null) ctx.cache.offer(file.cacheKey, file.file, cached, readAt);
   sendCached(res, ctx, cached, status);
 }
 
 /** Stream bytes start…end (inclusive) of an open file; the descriptor is closed however the response ends. */
-function stream(res: PierResponse, ctx: ServerContext, fd: number, start: number, end: number): void {
+function stream(res: PierResponse, ctx: ServerContext, fd: number, start: number, end: number, coding: Coding | null): void {
   const file = createReadStream('', { fd, start, end, autoClose: true, highWaterMark: STREAM_CHUNK_BYTES });
   const expected = end - start + 1;
-  pipeline(file, res, (error) => {
+  const done = (error: NodeJS.ErrnoException | null) => {
     if (error) {
       // A client that hangs up mid-download is normal; a read error is not.
       if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.onError(error);
@@ -268,5 +311,7 @@ function stream(res: PierResponse, ctx: ServerContext, fd: number, start: number
       // The file shrank mid-download: the client must not take the short body for whole.
       res.destroy();
     }
-  });
+  };
+  if (coding) pipeline(file, compressStream(coding), res, done);
+  else pipeline(file, res, done);
 }

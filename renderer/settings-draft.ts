@@ -21,6 +21,7 @@ export interface SettingsDraft {
   spa: boolean;
   cleanUrls: boolean;
   cors: boolean;
+  compress: boolean;
   https: boolean;
   caching: Caching;
   authOn: boolean;
@@ -54,6 +55,7 @@ export function draftFromConfig(config: ServerConfig): SettingsDraft {
     spa: config.spa,
     cleanUrls: config.cleanUrls,
     cors: config.cors,
+    compress: config.compress,
     https: config.https,
     caching: config.caching,
     authOn: config.auth !== null,
@@ -113,7 +115,7 @@ export function patchFromDraft(draft: SettingsDraft, config: ServerConfig): Serv
   if (draft.name.trim() !== config.name) patch.name = draft.name.trim();
   const port = draft.portMode === 'auto' ? 'auto' : (parsePort(draft.port) ?? draft.port);
   if (port !== config.port) patch.port = port as ServerPatch['port'];
-  for (const key of ['lan', 'listing', 'spa', 'cleanUrls', 'cors', 'https'] as const) {
+  for (const key of ['lan', 'listing', 'spa', 'cleanUrls', 'cors', 'compress', 'https'] as const) {
     if (draft[key] !== config[key]) patch[key] = draft[key];
   }
   if (draft.caching !== config.caching) patch.caching = draft.caching;

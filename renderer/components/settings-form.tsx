@@ -144,6 +144,12 @@ export function SettingsForm({ server }: { server: ServerState }) {
               onChange={(cleanUrls) => change({ cleanUrls })}
             />
             <SwitchField label="CORS" hint="Pages from any other origin may fetch these files." checked={draft.cors} onChange={(cors) => change({ cors })} />
+            <SwitchField
+              label="Compression"
+              hint="HTML, CSS, scripts and other text go out as brotli or gzip when the browser accepts it."
+              checked={draft.compress}
+              onChange={(compress) => change({ compress })}
+            />
             <div className="field-row field-row-select">
               <div className="field-label">
                 <label htmlFor={`${ids}-caching`}>Caching</label>

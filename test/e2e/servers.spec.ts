@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 
 import { expect, test } from '@playwright/test';
 
@@ -79,6 +81,35 @@ test('turning on SPA fallback takes effect after Apply', async () => {
   expect(route.status).toBe(200);
   expect(route.body).toContain('Hello from my site');
   expect((await get(`${url}missing.png`)).status).toBe(404);
+});
+
+test('Chromium gets scripts compressed and runs them; the Compression switch turns it off', async () => {
+  app = await launchApp();
+  const { page } = app;
+  const root = await site('compressed');
+  await writeFile(path.join(root, 'big.js'), `document.title = 'ran';\n${'// a line of a bundle\n'.repeat(400)}`);
+  await writeFile(path.join(root, 'page.html'), '<!doctype html><title>waiting</title><script src="big.js"></script>');
+  await app.pickFolder(root);
+  await page.getByRole('button', { name: 'Serve a folder' }).click();
+  const url = await shownUrl(page);
+
+  const visit = async () => {
+    const tab = await page.context().newPage();
+    const script = tab.waitForResponse((res) => res.url().endsWith('/big.js'));
+    await tab.goto(`${url}page.html`);
+    const encoding = (await (await script).allHeaders())['content-encoding'];
+    await expect(tab).toHaveTitle('ran');
+    await tab.close();
+    return encoding;
+  };
+  expect(await visit()).toBe('br');
+
+  const form = page.getByRole('form', { name: 'Server settings' });
+  await form.getByRole('switch', { name: 'Compression' }).uncheck();
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await expect(form.getByRole('button', { name: 'Apply' })).toBeDisabled();
+  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+  expect(await visit()).toBeUndefined();
 });
 
 test('two servers run side by side on their own ports', async () => {

@@ -314,6 +314,7 @@ describe('update and remove', () => {
         spa: false,
         cleanUrls: false,
         cors: true,
+        compress: true,
         caching: 'no-store',
         headers: [{ name: 'X-Kept', value: 'yes' }],
         https: false,

@@ -17,6 +17,7 @@ const server = (over: Partial<SavedServer> = {}): SavedServer => ({
   spa: false,
   cleanUrls: false,
   cors: false,
+  compress: true,
   caching: 'revalidate',
   headers: [],
   https: false,
