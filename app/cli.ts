@@ -250,7 +250,7 @@ export function buildProgram(): Command {
     .option('--no-listing', 'do not list folder contents')
     .option('--clean-urls', 'serve /page.html at /page')
     .option('--cors', 'allow every origin (Access-Control-Allow-Origin: *)')
-    .option('--no-compress', 'do not compress text (brotli, gzip)')
+    .option('--no-compress', 'do not compress text (brotli, gzip) nor send precompressed .br/.gz siblings')
     .option('--https', 'serve over HTTPS with a self-signed certificate')
     .option('--auth <user:pass>', 'require this user name and password (HTTP Basic)', parseAuth)
     .option('-H, --header <"Name: value">', 'add a response header (repeatable)', parseHeader)

@@ -72,7 +72,7 @@ const serverOptionsShape = {
   spa: z.boolean().default(false),
   cleanUrls: z.boolean().default(false),
   cors: z.boolean().default(false),
-  /** brotli or gzip for text types, as the client accepts (never for ranges). */
+  /** brotli or gzip for text types, as the client accepts (never for ranges); a precompressed sibling (app.js.br, app.js.gz) first. */
   compress: z.boolean().default(true),
   caching: Caching.default('revalidate'),
   headers: z.array(HeaderRule).max(50).default([]),

@@ -37,6 +37,16 @@ export function acceptedCoding(req: IncomingMessage): Coding | null {
   return chosen === 'br' || chosen === 'gzip' ? chosen : null;
 }
 
+/** Every coding the client accepts, best first (for precompressed siblings: app.js.br, then app.js.gz). */
+export function acceptedCodings(req: IncomingMessage): Coding[] {
+  if (!req.headers['accept-encoding']) return [];
+  const negotiator = new Negotiator(req) as Negotiator & { encodings(available: string[], options: { preferred: string[] }): string[] };
+  return negotiator.encodings(PREFERRED, { preferred: PREFERRED }) as Coding[];
+}
+
+/** The file name suffix of a precompressed sibling. */
+export const SIBLING_SUFFIX: Record<Coding, string> = { br: '.br', gzip: '.gz' };
+
 export function compressSync(body: Buffer, coding: Coding): Buffer {
   return coding === 'br' ? zlib.brotliCompressSync(body, BROTLI) : zlib.gzipSync(body, GZIP);
 }

@@ -11,13 +11,14 @@ import type { Socket } from 'node:net';
 
 import { closeFd, openChecked, readFolder, type Opened } from './checked-open';
 import type { ServerConfig } from './contract';
+import { acceptedCodings, isCompressible, SIBLING_SUFFIX, type Coding } from './encoding';
 import type { CachedFile } from './file-cache';
 import type { CachedListing } from './listing-cache';
 import { LISTING_MAX_ENTRIES, MAX_PATH_DEPTH, MAX_SEGMENT_BYTES, MAX_URL_BYTES, PIPELINE_MAX, PIPELINE_PAUSE_AT } from './limits';
 import { listingHtml, listingJson } from './pages';
 import { decodeRequestPath, hasExtension, isHiddenPath, isInside, type DecodedPath } from './path-guard';
 import type { PierResponse, ServerContext } from './pier-response';
-import { sendCached, sendError, sendOpenFile, sendPage, sendRedirect } from './responder';
+import { sendCached, sendError, sendOpenFile, sendPage, sendPrecompressed, sendRedirect, typeOf } from './responder';
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -74,7 +75,7 @@ function beyondBounds(pathname: string): boolean {
  * outside the root or into a dot-folder, or is a pipe or a device).
  */
 type Found =
-  | { kind: 'cached'; cached: CachedFile }
+  | { kind: 'cached'; cached: CachedFile; sitePath: string }
   | OpenedPath<'file'>
   | OpenedPath<'folder'>
   | { kind: 'missing' }
@@ -102,7 +103,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
   const lookup = async (sitePath: string): Promise<Found> => {
     const file = realRoot + sitePath;
     const cached = ctx.cache.get(sitePath, file);
-    if (cached) return { kind: 'cached', cached };
+    if (cached) return { kind: 'cached', cached, sitePath };
     if (absent(file)) return MISSING;
     const opened = await openChecked(file, reachable);
     if (opened === 'missing') return REFUSED;
@@ -116,8 +117,43 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     if (found.kind === 'file' || found.kind === 'folder') closeFd(found.fd);
   };
 
-  const answerFile = async (res: PierResponse, found: Extract<Found, { kind: 'cached' | 'file' }>, status: 200 | 404 = 200) =>
-    found.kind === 'cached' ? sendCached(res, ctx, found.cached, status) : sendOpenFile(res, ctx, found, status);
+  /**
+   * The precompressed siblings worth looking for (`app.js.br`, `app.js.gz`):
+   * with compression on, for a type worth compressing, without a Range, in
+   * the order the client prefers the codings.
+   */
+  const siblingCodings = (res: PierResponse, type: string): Coding[] =>
+    config.compress && res.req.headers.range === undefined && isCompressible(type) ? acceptedCodings(res.req) : [];
+
+  /**
+   * A sibling answered from the cache at once, `'open'` when one is there
+   * but must be opened first (resolve() does), or null when there is none.
+   */
+  const cachedSibling = (res: PierResponse, sitePath: string, type: string): Promise<void> | 'open' | null => {
+    for (const coding of siblingCodings(res, type)) {
+      const key = sitePath + SIBLING_SUFFIX[coding];
+      const cached = ctx.cache.get(key, realRoot + key);
+      if (cached) return sendPrecompressed(res, ctx, type, { cached }, coding);
+      if (!absent(realRoot + key)) return 'open';
+    }
+    return null;
+  };
+
+  const answerFile = async (res: PierResponse, found: Extract<Found, { kind: 'cached' | 'file' }>, status: 200 | 404 = 200) => {
+    if (status === 200) {
+      const sitePath = found.kind === 'cached' ? found.sitePath : (found.cacheKey as string);
+      const type = found.kind === 'cached' ? found.cached.type : typeOf(found.real);
+      for (const coding of siblingCodings(res, type)) {
+        const sibling = await lookup(sitePath + SIBLING_SUFFIX[coding]);
+        if (sibling.kind === 'cached' || sibling.kind === 'file') {
+          release(found);
+          return sendPrecompressed(res, ctx, type, sibling.kind === 'cached' ? { cached: sibling.cached } : sibling, coding);
+        }
+        release(sibling);
+      }
+    }
+    return found.kind === 'cached' ? sendCached(res, ctx, found.cached, status) : sendOpenFile(res, ctx, found, status);
+  };
 
   /**
    * 404, with the site's own /404.html when it has one. Synchronous when that
@@ -184,7 +220,11 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     if (!(config.cleanUrls && pathname.endsWith('.html'))) {
       const key = pathname.endsWith('/') ? `${pathname}index.html` : pathname;
       const cached = ctx.cache.get(key, realRoot + key);
-      if (cached) return sendCached(res, ctx, cached);
+      if (cached) {
+        const sibling = cachedSibling(res, key, cached.type);
+        if (sibling === null) return sendCached(res, ctx, cached);
+        if (sibling !== 'open') return sibling;
+      }
     }
     // A name that isn't there, with nothing else to try (no clean URL, no SPA route): 404 at once.
     const fallsBack = config.cleanUrls || (config.spa && !hasExtension(pathname));

@@ -146,7 +146,7 @@ function describeFile(stats: Stats, real: string): Omit<CachedFile, 'body'> {
   return {
     stats,
     real,
-    type: mime.contentType(path.basename(real)) || 'application/octet-stream',
+    type: typeOf(real),
     etag: etagOf(stats),
     lastModified: stats.mtime.toUTCString(),
   };
@@ -270,14 +270,23 @@ export function sendCached(res: PierResponse, ctx: ServerContext, cached: Cached
  */
 export async function sendOpenFile(res: PierResponse, ctx: ServerContext, file: OpenFile, status: 200 | 404 = 200): Promise<void> {
   const described = describeFile(file.stats, file.real);
-  const size = file.stats.size;
-  if (size > READ_WHOLE_MAX) {
-    const { coding, vary } = codingFor(res, ctx, described.type, size, status);
+  if (file.stats.size > READ_WHOLE_MAX) {
+    const { coding, vary } = codingFor(res, ctx, described.type, file.stats.size, status);
     const plan = fileHead(res, ctx, described, status, coding ? { coding, length: null } : null, vary);
     if (plan === null) closeFd(file.fd);
     else stream(res, ctx, file.fd, plan.start, plan.end, coding);
     return;
   }
+  const cached = await readWhole(res, ctx, file, described);
+  if (cached) sendCached(res, ctx, cached, status);
+}
+
+/**
+ * Read a small file whole and offer it to the cache; on a short read (it
+ * shrank since fstat) answer 503 and resolve with null. Closes the descriptor.
+ */
+async function readWhole(res: PierResponse, ctx: ServerContext, file: OpenFile, described: Omit<CachedFile, 'body'>): Promise<CachedFile | null> {
+  const size = file.stats.size;
   const readAt = Date.now();
   const bytes = Buffer.allocUnsafe(size);
   let bytesRead = -1;
@@ -289,13 +298,46 @@ export async function sendOpenFile(res: PierResponse, ctx: ServerContext, file: 
     closeFd(file.fd);
   }
   if (bytesRead !== size) {
-    // It shrank since fstat (or the read failed): the size in hand is wrong.
     sendError(res, ctx, 503, 'The file changed while it was being read. Try again.', { 'Retry-After': '1' });
-    return;
+    return null;
   }
   const cached: CachedFile = { ...described, body: bytes };
   if (file.cacheKey !== null) ctx.cache.offer(file.cacheKey, file.file, cached, readAt);
-  sendCached(res, ctx, cached, status);
+  return cached;
+}
+
+/** The Content-Type a file gets, from its real name. */
+export const typeOf = (real: string): string => mime.contentType(path.basename(real)) || 'application/octet-stream';
+
+/**
+ * Answer with a precompressed sibling (`app.js.br` for `app.js`): its bytes
+ * as they are, with `Content-Encoding`, the original's type, and the
+ * sibling's own validators.
+ */
+export async function sendPrecompressed(
+  res: PierResponse,
+  ctx: ServerContext,
+  type: string,
+  sibling: { cached: CachedFile } | OpenFile,
+  coding: Coding,
+): Promise<void> {
+  let cached: CachedFile;
+  if ('cached' in sibling) {
+    cached = sibling.cached;
+  } else {
+    const described = describeFile(sibling.stats, sibling.real);
+    if (sibling.stats.size > READ_WHOLE_MAX) {
+      const plan = fileHead(res, ctx, { ...described, type }, 200, { coding, length: sibling.stats.size }, true);
+      if (plan === null) closeFd(sibling.fd);
+      else stream(res, ctx, sibling.fd, plan.start, plan.end, null);
+      return;
+    }
+    const read = await readWhole(res, ctx, sibling, described);
+    if (!read) return;
+    cached = read;
+  }
+  const plan = fileHead(res, ctx, { ...cached, type }, 200, { coding, length: cached.body.length }, true);
+  if (plan !== null) res.end(cached.body);
 }
 
 /** Stream bytes start…end (inclusive) of an open file; the descriptor is closed however the response ends. */

@@ -146,7 +146,7 @@ export function SettingsForm({ server }: { server: ServerState }) {
             <SwitchField label="CORS" hint="Pages from any other origin may fetch these files." checked={draft.cors} onChange={(cors) => change({ cors })} />
             <SwitchField
               label="Compression"
-              hint="HTML, CSS, scripts and other text go out as brotli or gzip when the browser accepts it."
+              hint="HTML, CSS, scripts and other text go out as brotli or gzip when the browser accepts it; app.js.br or app.js.gz beside a file is sent instead."
               checked={draft.compress}
               onChange={(compress) => change({ compress })}
             />

@@ -10,7 +10,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 
 import { sleep } from '../helpers/proc';
-import { serve, type ServedSite } from '../helpers/serve';
+import { link, serve, type ServedSite } from '../helpers/serve';
 
 const SCRIPT = 'export const answer = () => 42; // a line of a bundle\n'.repeat(200); // ~11 KB
 const BUNDLE = 'function f(a, b) { return a + b; } // a line of a large bundle\n'.repeat(4_000); // ~260 KB: streamed
@@ -119,5 +119,76 @@ describe('compression off', () => {
     assert.equal(res.headers['content-encoding'], undefined);
     assert.equal(res.headers.vary, undefined);
     assert.equal(res.body, SCRIPT);
+  });
+});
+
+describe('precompressed siblings (app.js.br, app.js.gz)', () => {
+  // Each sibling holds text of its own, so the test can tell which file was sent.
+  const ORIGINAL = 'console.log("the original");\n'.repeat(40);
+  const FROM_BR = 'console.log("from the .br sibling");\n'.repeat(40);
+  const FROM_GZ = 'console.log("from the .gz sibling");\n'.repeat(40);
+  const SECRET = 'PIER-SECRET-sibling';
+  let site: ServedSite;
+  before(async () => {
+    site = await serve(
+      {
+        'pre.js': ORIGINAL,
+        'pre.js.br': zlib.brotliCompressSync(FROM_BR),
+        'pre.js.gz': zlib.gzipSync(FROM_GZ),
+        'gz-only.js': ORIGINAL,
+        'gz-only.js.gz': zlib.gzipSync(FROM_GZ),
+        'evil.js': ORIGINAL,
+        'evil.js.br': link('../outside/secret.br'),
+      },
+      { outside: { outside: { 'secret.br': zlib.brotliCompressSync(SECRET) } } },
+    );
+  });
+  after(() => site?.close());
+
+  test('the .br sibling for a client that takes brotli, with the original type and its own ETag', async () => {
+    await sleep(1_100); // the second round is answered from the cache, the synchronous path
+    for (let round = 0; round < 2; round++) {
+      const res = await site.request('/pre.js', { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-encoding'], 'br');
+      assert.match(res.headers['content-type'] ?? '', /javascript/);
+      assert.equal(res.headers.vary, 'Accept-Encoding');
+      assert.equal(zlib.brotliDecompressSync(res.bytes).toString(), FROM_BR, `round ${round}`);
+      const again = await site.request('/pre.js', { headers: { 'Accept-Encoding': 'br', 'If-None-Match': res.headers.etag as string } });
+      assert.equal(again.status, 304);
+    }
+  });
+
+  test('the .gz sibling for gzip, and before compressing on the fly with brotli', async () => {
+    const gz = await site.request('/pre.js', { headers: { 'Accept-Encoding': 'gzip' } });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(zlib.gunzipSync(gz.bytes).toString(), FROM_GZ);
+    const only = await site.request('/gz-only.js', { headers: { 'Accept-Encoding': 'br, gzip' } });
+    assert.equal(only.headers['content-encoding'], 'gzip');
+    assert.equal(zlib.gunzipSync(only.bytes).toString(), FROM_GZ);
+  });
+
+  test('no sibling for a Range, a client that takes neither, or with compression off', async () => {
+    const ranged = await site.request('/pre.js', { headers: { 'Accept-Encoding': 'br', Range: 'bytes=0-6' } });
+    assert.equal(ranged.status, 206);
+    assert.equal(ranged.body, ORIGINAL.slice(0, 7));
+    const plain = await site.request('/pre.js');
+    assert.equal(plain.body, ORIGINAL);
+    const off = await serve({ 'pre.js': ORIGINAL, 'pre.js.br': zlib.brotliCompressSync(FROM_BR) }, { config: { compress: false } });
+    try {
+      const res = await off.request('/pre.js', { headers: { 'Accept-Encoding': 'br' } });
+      assert.equal(res.headers['content-encoding'], undefined);
+      assert.equal(res.body, ORIGINAL);
+    } finally {
+      await off.close();
+    }
+  });
+
+  test('a sibling that is a link out of the folder is never sent', async () => {
+    const res = await site.request('/evil.js', { headers: { 'Accept-Encoding': 'br' } });
+    assert.equal(res.status, 200);
+    const body = res.headers['content-encoding'] === 'br' ? zlib.brotliDecompressSync(res.bytes).toString() : res.body;
+    assert.equal(body, ORIGINAL);
+    assert.ok(!body.includes(SECRET));
   });
 });
