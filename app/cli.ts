@@ -8,7 +8,7 @@ import { styleText } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import pkg from '../package.json' with { type: 'json' };
-import { Caching, describeIssues, HeaderRule, ServerOptions, type LogEntry, type ServerConfig } from './contract';
+import { Caching, describeIssues, HeaderRule, Preset, ServerOptions, type LogEntry, type ServerConfig } from './contract';
 import { checkFolder } from './folder';
 import { formatBytes, formatClock, formatDuration } from './format';
 import { pierDataDir } from './paths';
@@ -38,6 +38,12 @@ function parseHeader(value: string, previous: HeaderRule[] = []): HeaderRule[] {
   return [...previous, parsed.data];
 }
 
+function parsePreset(value: string, previous: Preset[] = []): Preset[] {
+  const parsed = Preset.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(describeIssues(parsed.error));
+  return [...previous, parsed.data];
+}
+
 function parseAuth(value: string): { username: string; password: string } {
   const colon = value.indexOf(':');
   if (colon <= 0 || colon === value.length - 1) throw new InvalidArgumentError('Write the password as USER:PASS.');
@@ -55,6 +61,7 @@ interface ServeFlags {
   https?: boolean;
   auth?: { username: string; password: string };
   header?: HeaderRule[];
+  preset?: Preset[];
   caching: Caching;
   json?: boolean;
 }
@@ -145,6 +152,7 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
     compress: flags.compress,
     caching: flags.caching,
     headers: flags.header ?? [],
+    presets: flags.preset ?? [],
     https: flags.https ?? false,
     auth: flags.auth ?? null,
   });
@@ -254,6 +262,7 @@ export function buildProgram(): Command {
     .option('--https', 'serve over HTTPS with a self-signed certificate')
     .option('--auth <user:pass>', 'require this user name and password (HTTP Basic)', parseAuth)
     .option('-H, --header <"Name: value">', 'add a response header (repeatable)', parseHeader)
+    .option('--preset <name>', 'headers a kind of build needs (repeatable): cross-origin-isolated (COOP + COEP, for SharedArrayBuffer and WASM threads)', parsePreset)
     .addOption(
       new Option('--caching <mode>', 'browser caching').choices(Caching.options).default('revalidate' satisfies Caching),
     )

@@ -57,6 +57,14 @@ export type Caching = z.infer<typeof Caching>;
 /** Longest server name, in UTF-16 units (what `string.length` counts). */
 export const SERVER_NAME_MAX = 80;
 
+/**
+ * Header sets a kind of build needs. `cross-origin-isolated`: COOP same-origin
+ * and COEP require-corp, so SharedArrayBuffer and WASM threads work (Godot
+ * web exports, Emscripten with pthreads).
+ */
+export const Preset = z.enum(['cross-origin-isolated'], { error: 'Unknown preset. Pier knows: cross-origin-isolated.' });
+export type Preset = z.infer<typeof Preset>;
+
 const serverOptionsShape = {
   name: z
     .string()
@@ -76,6 +84,7 @@ const serverOptionsShape = {
   compress: z.boolean().default(true),
   caching: Caching.default('revalidate'),
   headers: z.array(HeaderRule).max(50).default([]),
+  presets: z.array(Preset).max(8).default([]),
   https: z.boolean().default(false),
   auth: BasicAuth.nullable().default(null),
 };

@@ -86,13 +86,16 @@ function ifRangeHolds(value: string, etag: string, stats: Stats): boolean {
  * Headers go out as one flat list through writeHead: Node then writes them as
  * given, without building and validating its header map one setHeader call
  * at a time (after the socket write, the hot path's largest cost). Every
- * response finishes its list here: CORS, nosniff, then the server's custom
- * headers, which replace any header of the same name.
+ * response finishes its list here: CORS, nosniff, the presets' headers, then
+ * the server's custom headers, which replace any header of the same name.
  */
 function writeHead(res: PierResponse, ctx: ServerContext, status: number, headers: string[]): void {
   const { config } = ctx;
   if (config.cors) headers.push('Access-Control-Allow-Origin', '*');
   headers.push('X-Content-Type-Options', 'nosniff');
+  if (config.presets.includes('cross-origin-isolated')) {
+    headers.push('Cross-Origin-Opener-Policy', 'same-origin', 'Cross-Origin-Embedder-Policy', 'require-corp');
+  }
   for (const { name, value } of config.headers) {
     const lower = name.toLowerCase();
     for (let i = headers.length - 2; i >= 0; i -= 2) {

@@ -22,6 +22,7 @@ export interface SettingsDraft {
   cleanUrls: boolean;
   cors: boolean;
   compress: boolean;
+  crossOriginIsolated: boolean;
   https: boolean;
   caching: Caching;
   authOn: boolean;
@@ -56,6 +57,7 @@ export function draftFromConfig(config: ServerConfig): SettingsDraft {
     cleanUrls: config.cleanUrls,
     cors: config.cors,
     compress: config.compress,
+    crossOriginIsolated: config.presets.includes('cross-origin-isolated'),
     https: config.https,
     caching: config.caching,
     authOn: config.auth !== null,
@@ -119,6 +121,10 @@ export function patchFromDraft(draft: SettingsDraft, config: ServerConfig): Serv
     if (draft[key] !== config[key]) patch[key] = draft[key];
   }
   if (draft.caching !== config.caching) patch.caching = draft.caching;
+  if (draft.crossOriginIsolated !== config.presets.includes('cross-origin-isolated')) {
+    const others = config.presets.filter((preset) => preset !== 'cross-origin-isolated');
+    patch.presets = draft.crossOriginIsolated ? [...others, 'cross-origin-isolated'] : others;
+  }
   const auth = draft.authOn ? { username: draft.username, password: draft.password } : null;
   if (JSON.stringify(auth) !== JSON.stringify(config.auth)) patch.auth = auth;
   const headers = filledHeaders(draft).map((h) => ({ name: h.name.trim(), value: h.value }));

@@ -150,6 +150,12 @@ export function SettingsForm({ server }: { server: ServerState }) {
               checked={draft.compress}
               onChange={(compress) => change({ compress })}
             />
+            <SwitchField
+              label="Cross-origin isolation"
+              hint="COOP and COEP headers, so SharedArrayBuffer and WASM threads work (Godot, Emscripten). Needs a secure context: this computer, or HTTPS."
+              checked={draft.crossOriginIsolated}
+              onChange={(crossOriginIsolated) => change({ crossOriginIsolated })}
+            />
             <div className="field-row field-row-select">
               <div className="field-label">
                 <label htmlFor={`${ids}-caching`}>Caching</label>

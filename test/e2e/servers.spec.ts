@@ -112,6 +112,31 @@ test('Chromium gets scripts compressed and runs them; the Compression switch tur
   expect(await visit()).toBeUndefined();
 });
 
+test('the cross-origin isolation switch makes the page crossOriginIsolated in Chromium', async () => {
+  app = await launchApp();
+  const { page } = app;
+  const root = await site('isolated');
+  await writeFile(path.join(root, 'check.html'), '<!doctype html><title>checking</title><script>document.title = String(crossOriginIsolated)</script>');
+  await app.pickFolder(root);
+  await page.getByRole('button', { name: 'Serve a folder' }).click();
+  const url = await shownUrl(page);
+  const isolated = async () => {
+    const tab = await page.context().newPage();
+    await tab.goto(`${url}check.html`);
+    const title = await tab.title();
+    await tab.close();
+    return title;
+  };
+  expect(await isolated()).toBe('false');
+
+  const form = page.getByRole('form', { name: 'Server settings' });
+  await form.getByRole('switch', { name: 'Cross-origin isolation' }).check();
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await expect(form.getByRole('button', { name: 'Apply' })).toBeDisabled();
+  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+  expect(await isolated()).toBe('true');
+});
+
 test('two servers run side by side on their own ports', async () => {
   app = await launchApp();
   const { page } = app;

@@ -311,6 +311,7 @@ const usageErrors: [string, string[], RegExp][] = [
   ['--header without a colon', ['--header', 'nocolon'], /Name: value/],
   ['--auth without a colon', ['--auth', 'nocolon'], /USER:PASS/],
   ['an unknown --caching mode', ['--caching', 'forever'], /revalidate, no-store, max-age/],
+  ['an unknown --preset', ['--preset', 'turbo'], /Unknown preset\. Pier knows: cross-origin-isolated/],
 ];
 
 for (const [name, args, message] of usageErrors) {
@@ -334,7 +335,7 @@ test('--help prints usage on stdout and exits 0', async (t) => {
   const serve = await runPier(t, ['serve', '--help'], { configHome });
   assert.equal(serve.code, 0);
   assert.match(serve.stdout, /^Usage: pier serve /);
-  for (const option of ['--port', '--lan', '--spa', '--no-listing', '--clean-urls', '--cors', '--https', '--auth', '--header', '--caching', '--json']) {
+  for (const option of ['--port', '--lan', '--spa', '--no-listing', '--clean-urls', '--cors', '--https', '--auth', '--header', '--preset', '--no-compress', '--caching', '--json']) {
     assert.ok(serve.stdout.includes(option), option);
   }
   assert.equal(serve.stderr, '');

@@ -317,6 +317,7 @@ describe('update and remove', () => {
         compress: true,
         caching: 'no-store',
         headers: [{ name: 'X-Kept', value: 'yes' }],
+        presets: [],
         https: false,
         auth: { username: 'ada', password: 'secret' },
       },

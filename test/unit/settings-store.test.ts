@@ -20,6 +20,7 @@ const server = (over: Partial<SavedServer> = {}): SavedServer => ({
   compress: true,
   caching: 'revalidate',
   headers: [],
+  presets: [],
   https: false,
   auth: null,
   running: true,
