@@ -54,3 +54,13 @@ export async function shownUrl(page: Page): Promise<string> {
 
 /** The request log's scroll container. */
 export const requestLog = (page: Page) => page.getByRole('log', { name: 'Request log' });
+
+/** Turn a settings switch of the selected server on or off, Apply, and wait for it to run again. */
+export async function applySwitch(page: Page, name: string, on: boolean): Promise<void> {
+  const form = page.getByRole('form', { name: 'Server settings' });
+  const toggle = form.getByRole('switch', { name });
+  await (on ? toggle.check() : toggle.uncheck());
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await expect(form.getByRole('button', { name: 'Apply' })).toBeDisabled();
+  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+}

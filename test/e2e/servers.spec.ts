@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { get, makeSite, requestLog, shownUrl } from './helpers';
+import { applySwitch, get, makeSite, requestLog, shownUrl } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -72,11 +72,7 @@ test('turning on SPA fallback takes effect after Apply', async () => {
   const url = await shownUrl(page);
   expect((await get(`${url}settings/profile`)).status).toBe(404);
 
-  const form = page.getByRole('form', { name: 'Server settings' });
-  await form.getByRole('switch', { name: 'SPA fallback' }).check();
-  await form.getByRole('button', { name: 'Apply' }).click();
-  await expect(form.getByRole('button', { name: 'Apply' })).toBeDisabled();
-  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+  await applySwitch(page, 'SPA fallback', true);
   const route = await get(`${url}settings/profile`);
   expect(route.status).toBe(200);
   expect(route.body).toContain('Hello from my site');
@@ -104,11 +100,7 @@ test('Chromium gets scripts compressed and runs them; the Compression switch tur
   };
   expect(await visit()).toBe('br');
 
-  const form = page.getByRole('form', { name: 'Server settings' });
-  await form.getByRole('switch', { name: 'Compression' }).uncheck();
-  await form.getByRole('button', { name: 'Apply' }).click();
-  await expect(form.getByRole('button', { name: 'Apply' })).toBeDisabled();
-  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+  await applySwitch(page, 'Compression', false);
   expect(await visit()).toBeUndefined();
 });
 
@@ -129,11 +121,7 @@ test('the cross-origin isolation switch makes the page crossOriginIsolated in Ch
   };
   expect(await isolated()).toBe('false');
 
-  const form = page.getByRole('form', { name: 'Server settings' });
-  await form.getByRole('switch', { name: 'Cross-origin isolation' }).check();
-  await form.getByRole('button', { name: 'Apply' }).click();
-  await expect(form.getByRole('button', { name: 'Apply' })).toBeDisabled();
-  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+  await applySwitch(page, 'Cross-origin isolation', true);
   expect(await isolated()).toBe('true');
 });
 
