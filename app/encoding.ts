@@ -27,21 +27,37 @@ export function isCompressible(type: string): boolean {
   return compressible(type) === true;
 }
 
+/** Rankings by Accept-Encoding value: clients send a handful of distinct ones, and every request asks. */
+const rankings = new Map<string, readonly string[]>();
+const RANKINGS_KEPT = 64;
+
+/**
+ * brotli, gzip and identity as this client ranks them, best first, without
+ * what it refuses. On equal q-values the client's order would decide;
+ * browsers list gzip first, but brotli is smaller for the same work: prefer it.
+ */
+function ranked(req: IncomingMessage): readonly string[] {
+  const header = req.headers['accept-encoding'];
+  if (!header) return [];
+  let ranking = rankings.get(header);
+  if (!ranking) {
+    const negotiator = new Negotiator(req) as Negotiator & { encodings(available: string[], options: { preferred: string[] }): string[] };
+    ranking = negotiator.encodings(OFFERED, { preferred: PREFERRED });
+    if (rankings.size >= RANKINGS_KEPT) rankings.clear();
+    rankings.set(header, ranking);
+  }
+  return ranking;
+}
+
 /** The coding the client prefers among brotli and gzip, or null for none (identity). */
 export function acceptedCoding(req: IncomingMessage): Coding | null {
-  if (!req.headers['accept-encoding']) return null;
-  // On equal q-values the client's order decides unless told otherwise; browsers
-  // list gzip first, but brotli is smaller for the same work: prefer it.
-  const negotiator = new Negotiator(req) as Negotiator & { encoding(available: string[], options: { preferred: string[] }): string | undefined };
-  const chosen = negotiator.encoding(OFFERED, { preferred: PREFERRED });
-  return chosen === 'br' || chosen === 'gzip' ? chosen : null;
+  const best = ranked(req)[0];
+  return best === 'br' || best === 'gzip' ? best : null;
 }
 
 /** Every coding the client accepts, best first (for precompressed siblings: app.js.br, then app.js.gz). */
 export function acceptedCodings(req: IncomingMessage): Coding[] {
-  if (!req.headers['accept-encoding']) return [];
-  const negotiator = new Negotiator(req) as Negotiator & { encodings(available: string[], options: { preferred: string[] }): string[] };
-  return negotiator.encodings(PREFERRED, { preferred: PREFERRED }) as Coding[];
+  return ranked(req).filter((coding): coding is Coding => coding !== 'identity');
 }
 
 /** The file name suffix of a precompressed sibling. */

@@ -5,14 +5,13 @@
  * the one responder (responder.ts) answers.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { lstatSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 
 import { closeFd, openChecked, readFolder, type Opened } from './checked-open';
 import type { ServerConfig } from './contract';
 import { acceptedCodings, isCompressible, SIBLING_SUFFIX, type Coding } from './encoding';
-import type { CachedFile } from './file-cache';
+import { lstatOrNull, type CachedFile } from './file-cache';
 import type { CachedListing } from './listing-cache';
 import { LISTING_MAX_ENTRIES, MAX_PATH_DEPTH, MAX_SEGMENT_BYTES, MAX_URL_BYTES, PIPELINE_MAX, PIPELINE_PAUSE_AT } from './limits';
 import { listingHtml, listingJson } from './pages';
@@ -44,14 +43,7 @@ function isAuthorized(ctx: ServerContext, header: string | undefined): boolean {
 }
 
 /** Nothing by that name (one lstat on this thread; a name that is there is then opened and checked). */
-function absent(file: string): boolean {
-  try {
-    return lstatSync(file, { throwIfNoEntry: false }) === undefined;
-  } catch {
-    // ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: nothing to serve there either.
-    return true;
-  }
-}
+const absent = (file: string): boolean => lstatOrNull(file) === null;
 
 /** Too deep, or a segment longer than any file system allows: nothing there, without asking the disk. */
 function beyondBounds(pathname: string): boolean {

@@ -35,7 +35,7 @@ const CACHE_CONTROL = {
  * do): a new inode (an atomic save) or any write changes it. Strong, so that
  * If-Range can resume a download.
  */
-export function etagOf(stats: Stats): string {
+function etagOf(stats: Stats): string {
   return `"${stats.ino.toString(36)}-${stats.size.toString(36)}-${Math.round(stats.mtimeMs * 1000).toString(36)}"`;
 }
 
