@@ -58,11 +58,16 @@ export type Caching = z.infer<typeof Caching>;
 export const SERVER_NAME_MAX = 80;
 
 /**
- * Header sets a kind of build needs. `cross-origin-isolated`: COOP same-origin
- * and COEP require-corp, so SharedArrayBuffer and WASM threads work (Godot
- * web exports, Emscripten with pthreads).
+ * What a kind of build needs from the server. `cross-origin-isolated`: COOP
+ * same-origin and COEP require-corp, so SharedArrayBuffer and WASM threads
+ * work (Godot web exports, Emscripten with pthreads). `unity`: a Unity WebGL
+ * build's compressed files (`Build/*.data.br`, `*.wasm.br`,
+ * `*.framework.js.br` and their `.gz` twins) are sent with `Content-Encoding`
+ * and the type of the file inside (`application/wasm` for the wasm).
  */
-export const Preset = z.enum(['cross-origin-isolated'], { error: 'Unknown preset. Pier knows: cross-origin-isolated.' });
+export const Preset = z.enum(['cross-origin-isolated', 'unity'], {
+  error: 'Unknown preset. Pier knows: cross-origin-isolated, unity.',
+});
 export type Preset = z.infer<typeof Preset>;
 
 const serverOptionsShape = {
@@ -85,6 +90,8 @@ const serverOptionsShape = {
   caching: Caching.default('revalidate'),
   headers: z.array(HeaderRule).max(50).default([]),
   presets: z.array(Preset).max(8).default([]),
+  /** Watch the folder; HTML pages get a small script that reloads them (or swaps a changed stylesheet) on save. */
+  liveReload: z.boolean().default(false),
   https: z.boolean().default(false),
   auth: BasicAuth.nullable().default(null),
 };
@@ -156,6 +163,17 @@ export interface RequestCounters {
   s5xx: number;
 }
 
+/**
+ * A kind of build Pier recognized in a served folder, with the presets it
+ * needs; the window offers to switch on the ones that are off.
+ */
+export interface DetectedBuild {
+  kind: 'unity' | 'godot';
+  /** What was seen, for the user: e.g. "Build/game.wasm.br". */
+  evidence: string;
+  presets: Preset[];
+}
+
 /** A snapshot of one server, as the UI and the CLI see it. */
 export interface ServerState {
   id: ServerId;
@@ -170,6 +188,40 @@ export interface ServerState {
   /** One URL per LAN address when `lan` is on and the server runs. */
   lanUrls: string[];
   counters: RequestCounters;
+  /** A build recognized in the folder when the server started, or null. */
+  build: DetectedBuild | null;
+}
+
+/** One place a certificate authority can be trusted from: a browser's database, a keychain, a system store. */
+export interface TrustStoreState {
+  /** Stable id, e.g. "nss:/home/ann/.pki/nssdb", "firefox:default-release", "system". */
+  id: string;
+  /** For people: "Chromium and Chrome (NSS database ~/.pki/nssdb)". */
+  label: string;
+  /** Pier's authority is in it now. */
+  trusted: boolean;
+  /** Null when Pier can change it; else why not, and what to do (e.g. "Install libnss3-tools (certutil)."). */
+  unavailable: string | null;
+  /** Needs administrator rights (only with `pier trust --system`; never from the window). */
+  system: boolean;
+}
+
+/** Pier's local certificate authority and where it is trusted. */
+export interface TrustStatus {
+  /** Path of the authority's certificate (PEM). Its key stays beside it, owner-only. */
+  certPath: string;
+  /** SHA-256 fingerprint, colon-separated hex, as browsers show it. */
+  fingerprint: string;
+  /** ISO date the authority expires. */
+  expires: string;
+  stores: TrustStoreState[];
+}
+
+/** What trusting or untrusting changed, store by store. */
+export interface TrustOutcome {
+  status: TrustStatus;
+  /** One line per store touched: "Added to …", "Removed from …", or why it failed. */
+  changes: { id: string; ok: boolean; message: string }[];
 }
 
 /** One finished request. */

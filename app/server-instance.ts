@@ -119,6 +119,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       url: running ? `${this.#protocol()}://127.0.0.1:${this.#port}/` : null,
       lanUrls: running ? this.#lanUrls : [],
       counters: this.log.counters(),
+      build: null,
     };
   }
 

@@ -21,6 +21,7 @@ const server = (over: Partial<SavedServer> = {}): SavedServer => ({
   caching: 'revalidate',
   headers: [],
   presets: [],
+  liveReload: false,
   https: false,
   auth: null,
   running: true,
