@@ -79,6 +79,7 @@ const nginx: Contender = {
   name: 'nginx',
   note:
     'generated nginx.conf: `worker_processes 1`, access_log off, sendfile on, autoindex on, keepalive_requests 1000000, ' +
+    'gzip on for text/javascript at its default level 1 (nginx-light has no brotli; it compresses every response anew), ' +
     'listen 127.0.0.1, daemon off, pid and error log in a temp folder',
   unavailable: () => (existsSync(NGINX) ? null : `${NGINX} is absent (apt-get install -y nginx-light)`),
   version: () => nginxVersion() ?? 'unknown',
@@ -104,6 +105,9 @@ const nginx: Contender = {
         '  sendfile on;',
         // Node's servers don't close a keep-alive connection after N requests; nginx's default is 1000.
         '  keepalive_requests 1000000;',
+        // Off by default; on, so the Accept-Encoding case compares compressing servers.
+        '  gzip on;',
+        '  gzip_types text/javascript application/javascript;',
         ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${path.join(tmp, t)};`),
         '  server {',
         `    listen 127.0.0.1:${port};`,

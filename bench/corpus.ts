@@ -14,6 +14,16 @@ export const LISTING_ENTRIES = 1_000;
 export const CASES: Case[] = [
   { id: 'small', name: '2 KB page (/ → index.html)', urlPath: '/', status: 200, bytes: 2 * KB },
   { id: 'script', name: '50 KB script', urlPath: '/app.js', status: 200, bytes: 50 * KB },
+  // What a browser asks for. Each server compresses as it does by default or
+  // when told to (see the notes): a server that compresses per request pays for it on every one.
+  {
+    id: 'scriptBr',
+    name: '50 KB script, Accept-Encoding: br, gzip',
+    urlPath: '/app.js',
+    status: 200,
+    bytes: null,
+    headers: { 'Accept-Encoding': 'br, gzip' },
+  },
   { id: 'large', name: '1 MB file', urlPath: '/large.bin', status: 200, bytes: KB * KB },
   // .js, not .html: serve's clean URLs redirect any *.html, missing or not.
   { id: 'notFound', name: '404', urlPath: '/no-such-file.js', status: 404, bytes: null },
@@ -25,10 +35,34 @@ function filler(line: string, bytes: number): string {
   return line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes);
 }
 
+/**
+ * `bytes` bytes of JavaScript that compress about as well as a real minified
+ * bundle (brotli to roughly a quarter): names and numbers vary, from a fixed
+ * seed so every run serves the same file.
+ */
+function bundleLike(bytes: number): string {
+  let seed = 0x2f6b3a1d;
+  const next = (n: number) => {
+    // xorshift32: a fixed, dependency-free stream of numbers.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const words = ['state', 'props', 'node', 'value', 'index', 'render', 'update', 'child', 'key', 'ref', 'effect', 'queue', 'lane', 'fiber'];
+  const name = () => `${words[next(words.length)]}${next(1000).toString(36)}`;
+  let out = '';
+  while (out.length < bytes) {
+    out += `function ${name()}(${name()},${name()}){var ${name()}=${next(100000)};if(${name()}.${name()}>${next(64)})return ${name()}(${name()},"${name()}");` +
+      `for(var i=0;i<${next(32)};i++)${name()}.push(${name()}[i]|${next(255)});return null}\n`;
+  }
+  return out.slice(0, bytes);
+}
+
 export function makeCorpus(dir: string): void {
   const html = '<!doctype html>\n<html lang="en">\n<meta charset="utf-8">\n<title>Pier bench</title>\n<body>\n<p>';
   writeFileSync(path.join(dir, 'index.html'), filler(html + 'Lorem ipsum dolor sit amet. '.repeat(80), 2 * KB));
-  writeFileSync(path.join(dir, 'app.js'), filler('export function add(a, b) {\n  return a + b; // a typical line of a bundle\n}\n', 50 * KB));
+  writeFileSync(path.join(dir, 'app.js'), bundleLike(50 * KB));
   writeFileSync(path.join(dir, 'large.bin'), randomBytes(KB * KB));
   // A folder without index.html, so every server lists it.
   const list = path.join(dir, 'list');

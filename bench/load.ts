@@ -54,7 +54,7 @@ export interface LoadGenerator {
   version: string;
   /** A sentence for the report: how the load is made and what that means for the figures. */
   note: string;
-  run(url: string, durationS: number): Promise<LoadResult>;
+  run(url: string, durationS: number, headers?: Record<string, string>): Promise<LoadResult>;
 }
 
 /** wrk's version, or null if it isn't on the PATH. `wrk -v` prints it and exits 1. */
@@ -64,8 +64,9 @@ function wrkVersion(): string | null {
   return /^wrk (\S+)/m.exec(out.stdout + out.stderr)?.[1] ?? 'unknown';
 }
 
-function runWrk(settings: LoadSettings, url: string, durationS: number): Promise<LoadResult> {
+function runWrk(settings: LoadSettings, url: string, durationS: number, headers: Record<string, string> = {}): Promise<LoadResult> {
   const args = [
+    ...Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
     `-t${settings.threads}`,
     `-c${settings.connections}`,
     `-d${durationS}s`,
@@ -111,9 +112,14 @@ function runWrk(settings: LoadSettings, url: string, durationS: number): Promise
   });
 }
 
-async function runAutocannon(settings: LoadSettings, url: string, durationS: number): Promise<LoadResult> {
+async function runAutocannon(
+  settings: LoadSettings,
+  url: string,
+  durationS: number,
+  headers: Record<string, string> = {},
+): Promise<LoadResult> {
   const cpuBefore = process.cpuUsage();
-  const run = autocannon({ url, connections: settings.connections, duration: durationS, timeout: REQUEST_TIMEOUT_S });
+  const run = autocannon({ url, headers, connections: settings.connections, duration: durationS, timeout: REQUEST_TIMEOUT_S });
   const timer = setTimeout(() => run.stop(), durationS * 1000 + OVERRUN_MS);
   try {
     const r = await run;
@@ -147,7 +153,7 @@ export function loadGenerator(settings: LoadSettings): LoadGenerator {
       name: 'wrk',
       version,
       note: `wrk ${version}: ${settings.threads} threads × ${shape}; a separate process on the same machine as the server.`,
-      run: (url, durationS) => runWrk(settings, url, durationS),
+      run: (url, durationS, headers) => runWrk(settings, url, durationS, headers),
     };
   }
   const acVersion = (JSON.parse(readFileSync(path.join(REPO, 'node_modules', 'autocannon', 'package.json'), 'utf8')) as { version: string })
@@ -159,6 +165,6 @@ export function loadGenerator(settings: LoadSettings): LoadGenerator {
       `**${forced ? 'BENCH_CLIENT=autocannon' : 'wrk is not installed'}, so the load came from autocannon ${acVersion}** (${shape}), ` +
       "which runs in the bench's own Node process and saturates before nginx does: the ratios to nginx are too kind to the Node servers. " +
       (forced ? 'Unset BENCH_CLIENT for real figures.' : '`apt-get install -y wrk` for real figures.'),
-    run: (url, durationS) => runAutocannon(settings, url, durationS),
+    run: (url, durationS, headers) => runAutocannon(settings, url, durationS, headers),
   };
 }

@@ -21,12 +21,14 @@ const IDLE_SLICE_MS = 250;
 const IDLE_TIMEOUT_MS = 60_000;
 
 export interface Case {
-  id: 'small' | 'script' | 'large' | 'notFound' | 'listing';
+  id: 'small' | 'script' | 'scriptBr' | 'large' | 'notFound' | 'listing';
   name: string;
   urlPath: string;
   status: 200 | 404;
-  /** The body's exact length, or null where it differs between servers (a 404 page, a listing). */
+  /** The body's exact length, or null where it differs between servers (a 404 page, a listing, a compressed body). */
   bytes: number | null;
+  /** Request headers every request of the case sends. */
+  headers?: Record<string, string>;
 }
 
 export interface Measurement {
@@ -89,10 +91,17 @@ interface Run {
 }
 
 /** One measured load run, with the server's, the client's and everybody else's CPU across it. */
-async function measuredRun(load: LoadGenerator, url: string, durationS: number, pids: number[], lines: () => number): Promise<Run> {
+async function measuredRun(
+  load: LoadGenerator,
+  c: Case,
+  url: string,
+  durationS: number,
+  pids: number[],
+  lines: () => number,
+): Promise<Run> {
   const before = { cpu: cpuSeconds(pids), machine: machineBusySeconds(), lines: lines() };
   const ownBefore = process.cpuUsage();
-  const r = await load.run(url, durationS);
+  const r = await load.run(url, durationS, c.headers);
   const own = process.cpuUsage(ownBefore);
   const cpu = delta(cpuSeconds(pids), before.cpu);
   const machine = delta(machineBusySeconds(), before.machine);
@@ -116,26 +125,31 @@ export async function measureCase(
   try {
     await waitFor200(server, '/', performance.now(), READY_TIMEOUT_MS, 50);
     const url = `http://127.0.0.1:${server.port}${c.urlPath}`;
-    const check = await probe(server.port, c.urlPath);
+    const check = await probe(server.port, c.urlPath, c.headers);
     if (!check || check.status !== c.status || (c.bytes !== null && check.length !== c.bytes)) {
       notes.push(
         `${contender.name}, ${c.name}: a single GET gave ${JSON.stringify(check)}, ` +
           `expected ${c.status}${c.bytes === null ? '' : ` with ${c.bytes} bytes`}`,
       );
     }
-    await load.run(url, settings.warmupS);
+    if (check && c.headers?.['Accept-Encoding']) {
+      notes.push(
+        `${contender.name}, ${c.name}: ${check.encoding ? `answers with Content-Encoding ${check.encoding}, ${check.length.toLocaleString('en')} bytes` : `sends it uncompressed (${check.length.toLocaleString('en')} bytes)`}`,
+      );
+    }
+    await load.run(url, settings.warmupS, c.headers);
     const pids = processTree(server.child.pid!); // nginx: its worker too
     // Requests the warm-up left queued still get served (and logged): let them, before counting.
     await waitUntilIdle(pids);
 
-    let run = await measuredRun(load, url, settings.durationS, pids, server.lines);
+    let run = await measuredRun(load, c, url, settings.durationS, pids, server.lines);
     if (run.r.requests < FEW_RESPONSES && settings.durationS < LONGEST_RETRY_S) {
       // A slow case at 64 connections: each connection waits seconds for one response, so a short
       // window holds few complete ones, and the ones cut off at its end weigh heavily. Measure longer.
       const longer = Math.min(settings.durationS * 4, LONGEST_RETRY_S);
       notes.push(`${contender.name}, ${c.name}: ${run.r.requests} responses in ${settings.durationS} s; measured again for ${longer} s`);
       await waitUntilIdle(pids);
-      run = await measuredRun(load, url, longer, pids, server.lines);
+      run = await measuredRun(load, c, url, longer, pids, server.lines);
     }
     if (run.r.requests < FEW_RESPONSES) {
       notes.push(`${contender.name}, ${c.name}: only ${run.r.requests} responses in ${Math.round(run.r.seconds)} s, too few for steady figures`);

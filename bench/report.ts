@@ -66,7 +66,8 @@ function caseTable(c: Case, rows: Measurement[]): string[] {
   const lines = [
     `### ${c.name}`,
     '',
-    `GET ${c.urlPath}, expecting ${c.status}.` +
+    `GET ${c.urlPath}${c.headers ? ` with ${Object.entries(c.headers).map(([k, v]) => `${k}: ${v}`).join(', ')}` : ''}, expecting ${c.status}.` +
+      (c.id === 'scriptBr' ? ' Each server answers as it would a browser (what it sent: see the notes); smaller bodies are part of the point.' : '') +
       (c.id === 'large' ? ' The network is not the limit that matters here: compare server CPU µs/req.' : ''),
     '',
     '| server | req/s | p50 ms | p99 ms | MB/s | server CPU µs/req | peak RSS MB | ≥400 | errors | background CPU % | pier ÷ this, req/s | pier ÷ this, CPU/req |',

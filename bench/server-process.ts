@@ -45,12 +45,17 @@ export function freePort(): Promise<number> {
 }
 
 /** One GET on 127.0.0.1: status and body length, or null if nothing answered in time. */
-export function probe(port: number, urlPath: string): Promise<{ status: number; length: number } | null> {
+export function probe(
+  port: number,
+  urlPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; length: number; encoding: string | null } | null> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: false, timeout: PROBE_TIMEOUT_MS }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers, agent: false, timeout: PROBE_TIMEOUT_MS }, (res) => {
       let length = 0;
       res.on('data', (chunk: Buffer) => (length += chunk.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, length }));
+      const encoding = res.headers['content-encoding'] ?? null;
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, length, encoding }));
       res.on('error', () => resolve(null));
     });
     req.on('timeout', () => req.destroy());

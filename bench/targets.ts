@@ -84,6 +84,18 @@ export function evaluateTargets(cases: Case[], results: Measurement[], startups:
       check(`startup: ≥ ${least}× ${peer} (${peer}'s ms ÷ pier's)`, startupAdvantage(start('pier'), start(peer)), (v) => v >= least, times),
     );
   }
+  // Compressed once per file version and kept: a compressed answer should cost
+  // about what the plain one does, not a brotli run per request.
+  const plainCpu = row('pier', 'script')?.serverCpuUsPerRequest ?? null;
+  const brCpu = row('pier', 'scriptBr')?.serverCpuUsPerRequest ?? null;
+  verdicts.push(
+    check(
+      '50 KB script with Accept-Encoding: CPU per request ≤ 1.25× the uncompressed answer’s (compressed once, cached)',
+      plainCpu === null || brCpu === null || plainCpu === 0 ? null : brCpu / plainCpu,
+      (v) => v <= 1.25,
+      times,
+    ),
+  );
   verdicts.push(
     check('2 KB page: p99 ≤ 10 ms at 64 connections', row('pier', 'small')?.p99Ms ?? null, (v) => v <= 10, (v) => `${v.toFixed(2)} ms`),
   );
