@@ -7,15 +7,21 @@ import type { FolderEntry } from './checked-open';
 import { formatBytes } from './format';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+/** Text as it may go into HTML, also inside an attribute. */
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 /** A path segment as it goes into an href. */
 const hrefOf = (name: string) => encodeURIComponent(name);
 
-const STYLE = `
+/** Pier's page look: colours for light and dark, the font, the footer. Every page Pier writes starts from it. */
+export const THEME = `
 :root{color-scheme:light dark;--bg:#f7f7f5;--card:#fff;--text:#1c1d1f;--muted:#6b6f76;--line:#e4e4e0;--accent:#2563eb;--hover:#f0f3fa}
 @media (prefers-color-scheme:dark){:root{--bg:#17181a;--card:#1f2023;--text:#e8e8e6;--muted:#9a9ea6;--line:#2e3034;--accent:#7aa2ff;--hover:#262a33}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--text);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+footer{margin-top:12px;font-size:12px;color:var(--muted);text-align:center}
+`;
+
+const STYLE = `${THEME}
 main{max-width:860px;margin:40px auto;padding:0 20px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;overflow:hidden}
 header{padding:18px 20px;border-bottom:1px solid var(--line)}
@@ -34,7 +40,6 @@ td.num{text-align:right;color:var(--muted);font-variant-numeric:tabular-nums}
 .empty,.note{padding:16px 20px;color:var(--muted)}
 .error header{border-bottom:0}.error p{margin:0 20px 18px;color:var(--muted)}.error a{color:var(--accent)}
 .code{font-size:44px;font-weight:700;color:var(--muted);line-height:1}
-footer{margin-top:12px;font-size:12px;color:var(--muted);text-align:center}
 `;
 
 function page(title: string, body: string): string {

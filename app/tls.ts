@@ -1,17 +1,23 @@
 /**
- * The one self-signed certificate for every server with HTTPS switched on,
- * kept on disk so a browser's "proceed anyway" exception (which is tied to the
- * certificate) survives restarts of Pier and is shared by all its servers.
+ * The one server certificate for every server with HTTPS switched on, signed
+ * by Pier's local certificate authority (local-ca.ts), so a browser or phone
+ * that trusts that authority (`pier trust`) trusts every Pier server, and
+ * kept on disk so it survives restarts and is shared by the app and the CLI.
  */
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+
+import { caDirIn, loadOrCreateCa, type LocalCa } from './local-ca';
 
 /** PEM-encoded private key and certificate, ready for `https.createServer()`. */
 export interface TlsMaterial {
   key: string;
   cert: string;
+  /** The PEM certificate of the authority that signed `cert` (what phones download from `/.pier/ca.crt`). */
+  ca?: string;
 }
 
 const CERT_FILE = 'pier-cert.pem';
@@ -37,11 +43,17 @@ interface CertMeta {
   expires: string;
   /** SHA-256 fingerprint of the certificate the addresses belong to. */
   fingerprint256: string;
+  /** SHA-256 fingerprint of the authority that signed it: a new authority means a new certificate. */
+  caFingerprint256: string;
+  /** Host names in the SAN besides localhost (the machine's name when it was made). */
+  hostnames: string[];
 }
 
 interface Cached {
   /** LAN addresses the certificate covers (see {@link CertMeta.addresses}). */
   addresses: string[];
+  hostnames: string[];
+  caFingerprint256: string;
   material: TlsMaterial;
   expires: Date;
 }
@@ -52,13 +64,14 @@ interface Cached {
 const MAX_ADDRESSES = 32;
 
 /**
- * Hands out one self-signed key and certificate for every server: it covers
- * `localhost`, `127.0.0.1`, `::1` and every LAN address asked for so far, so a
- * local-only server and a LAN server share it, and a browser's exception for
- * it sticks. It is stored in `dir` and re-made only when an address it does
- * not cover is asked for (the new one covers the old addresses too) or when
- * it nears expiry. The price: the certificate names earlier LAN addresses of
- * this machine to whoever connects, which on a LAN they could see anyway.
+ * Hands out one key and certificate, signed by Pier's local CA, for every
+ * server: it covers `localhost`, the machine's host name, `127.0.0.1`, `::1`
+ * and every LAN address asked for so far, so a local-only server and a LAN
+ * server share it. It is stored in `dir` and re-made only when an address or
+ * host name it does not cover is asked for (the new one covers the old
+ * addresses too), when the CA is not the one that signed it, or when it nears
+ * expiry. The price: the certificate names earlier LAN addresses of this
+ * machine to whoever connects, which on a LAN they could see anyway.
  */
 export class TlsStore {
   private readonly now: () => Date;
@@ -75,11 +88,27 @@ export class TlsStore {
    *   created when first needed.
    * @param options.now clock, for tests of expiry.
    */
+  private readonly caDir: string;
+  private readonly hostname: () => string;
+  private readonly onNotice: (message: string) => void;
+
+  /**
+   * @param dir folder for `pier-cert.pem`, `pier-key.pem` and `pier-cert.json`
+   *   (and, by default, the CA in `dir/ca`); created when first needed.
+   * @param options.now clock, for tests of expiry.
+   * @param options.caDir where the local CA lives; defaults to `dir/ca`, which
+   *   is where `trustStatus(dataDir)` finds it when `dir` is `<dataDir>/tls`.
+   * @param options.hostname the machine's name for the SAN; defaults to os.hostname().
+   * @param options.onNotice told when a damaged CA was kept aside and replaced; defaults to stderr.
+   */
   constructor(
     private readonly dir: string,
-    options: { now?: () => Date } = {},
+    options: { now?: () => Date; caDir?: string; hostname?: () => string; onNotice?: (message: string) => void } = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.caDir = options.caDir ?? caDirIn(dir);
+    this.hostname = options.hostname ?? os.hostname;
+    this.onNotice = options.onNotice ?? ((message) => process.stderr.write(`pier: ${message}\n`));
   }
 
   /**
@@ -118,8 +147,13 @@ export class TlsStore {
     return this.memory && this.usable(this.memory, wanted) ? this.memory.material : null;
   }
 
-  private usable(cached: Cached, wanted: readonly string[]): boolean {
-    return this.fresh(cached.expires) && wanted.every((address) => cached.addresses.includes(address));
+  private usable(cached: Cached, wanted: readonly string[], ca?: LocalCa): boolean {
+    return (
+      this.fresh(cached.expires) &&
+      wanted.every((address) => cached.addresses.includes(address)) &&
+      hostnamesFor(this.hostname()).every((name) => cached.hostnames.includes(name)) &&
+      (ca === undefined || cached.caFingerprint256 === ca.fingerprint)
+    );
   }
 
   private fresh(expires: Date): boolean {
@@ -130,9 +164,11 @@ export class TlsStore {
     // An earlier queued call may already have made what we need.
     const remembered = this.covering(wanted);
     if (remembered) return remembered;
+    const { ca, notice } = await loadOrCreateCa(this.caDir, { now: this.now });
+    if (notice) this.onNotice(notice);
     // Read the disk also when we hold one: the CLI shares the folder and may have stored one covering more.
-    const stored = await this.readDisk();
-    if (stored && this.usable(stored, wanted)) {
+    const stored = await this.readDisk(ca);
+    if (stored && this.usable(stored, wanted, ca)) {
       this.memory = stored;
       return stored.material;
     }
@@ -140,13 +176,13 @@ export class TlsStore {
     // networks) asking for different addresses would re-make it on every start.
     const others = [...(stored?.addresses ?? []), ...(this.memory?.addresses ?? []), ...this.asked];
     const addresses = newestLast(others, wanted);
-    this.memory = await this.create(addresses);
+    this.memory = await this.create(addresses, ca);
     for (const address of addresses) this.asked.delete(address);
     return this.memory.material;
   }
 
-  /** The stored certificate if it is intact and ours (fresh or not); else null. */
-  private async readDisk(): Promise<Cached | null> {
+  /** The stored certificate if it is intact and signed by `ca` (fresh or not); else null. */
+  private async readDisk(ca: LocalCa): Promise<Cached | null> {
     let key: string, cert: string, metaText: string;
     try {
       [key, cert, metaText] = await Promise.all(
@@ -158,25 +194,30 @@ export class TlsStore {
     }
     try {
       const meta = JSON.parse(metaText) as Partial<CertMeta>;
-      if (!Array.isArray(meta.addresses)) return null;
+      if (!Array.isArray(meta.addresses) || !Array.isArray(meta.hostnames)) return null;
       const addresses = unique(meta.addresses);
+      const hostnames = meta.hostnames.filter((name): name is string => typeof name === 'string');
       const x509 = new X509Certificate(cert);
       // The three files are renamed into place one by one; a crash between
       // renames must not pair a certificate with the wrong key or address list.
       if (x509.fingerprint256 !== meta.fingerprint256) return null;
       if (!x509.checkPrivateKey(createPrivateKey(key))) return null;
+      // Made by an earlier CA (or an older, self-signed Pier): browsers that trust today's CA would refuse it.
+      if (meta.caFingerprint256 !== ca.fingerprint || !x509.verify(new X509Certificate(ca.cert).publicKey)) return null;
       const expires = new Date(x509.validTo);
       if (Number.isNaN(expires.getTime())) return null;
-      return { addresses, material: { key, cert }, expires };
+      return { addresses, hostnames, caFingerprint256: ca.fingerprint, material: { key, cert, ca: ca.cert }, expires };
     } catch {
       // Corrupt PEM or JSON, or an address that is not one: same as missing, a new pair replaces it.
       return null;
     }
   }
 
-  private async create(addresses: string[]): Promise<Cached> {
+  private async create(addresses: string[], ca: LocalCa): Promise<Cached> {
     const notBefore = new Date(this.now().getTime() - BACKDATE_MS);
-    const notAfter = new Date(notBefore.getTime() + VALID_DAYS * DAY_MS);
+    // Never past the CA's own end: a chain is only as valid as its shortest link.
+    const notAfter = new Date(Math.min(notBefore.getTime() + VALID_DAYS * DAY_MS, ca.expires.getTime()));
+    const hostnames = hostnamesFor(this.hostname());
     // Loaded on first use: it is the heaviest module Pier has, and most servers never need it.
     const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: 'Pier local server' }], {
@@ -185,6 +226,7 @@ export class TlsStore {
       algorithm: 'sha256',
       notBeforeDate: notBefore,
       notAfterDate: notAfter,
+      ca: { key: ca.key, cert: ca.cert },
       extensions: [
         { name: 'basicConstraints', cA: false, critical: true },
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
@@ -194,18 +236,24 @@ export class TlsStore {
           // Browsers match only the SAN, never the CN, so every name a user
           // may type or scan has to be here.
           altNames: [
-            { type: 2, value: 'localhost' },
+            ...['localhost', ...hostnames].map((value) => ({ type: 2 as const, value })),
             ...['127.0.0.1', '::1', ...addresses].map((ip) => ({ type: 7 as const, ip })),
           ],
         },
       ],
     });
-    const material: TlsMaterial = { key: pems.private, cert: pems.cert };
+    const material: TlsMaterial = { key: pems.private, cert: pems.cert, ca: ca.cert };
     const x509 = new X509Certificate(pems.cert);
     const expires = new Date(x509.validTo);
-    const meta: CertMeta = { addresses, expires: expires.toISOString(), fingerprint256: x509.fingerprint256 };
+    const meta: CertMeta = {
+      addresses,
+      hostnames,
+      expires: expires.toISOString(),
+      fingerprint256: x509.fingerprint256,
+      caFingerprint256: ca.fingerprint,
+    };
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await writeAtomic(path.join(this.dir, KEY_FILE), material.key, 0o600);
       await writeAtomic(path.join(this.dir, CERT_FILE), material.cert, 0o644);
       // Written last: until it names the new fingerprint, readDisk rejects the
@@ -215,8 +263,20 @@ export class TlsStore {
       // Storing is only a cache: HTTPS still works this session with the
       // material in memory; the next run generates again.
     }
-    return { addresses, material, expires };
+    return { addresses, hostnames, caFingerprint256: ca.fingerprint, material, expires };
   }
+}
+
+/**
+ * The DNS names for this machine: its host name as the OS reports it and,
+ * for a bare name, `NAME.local` (how phones reach it over mDNS). Names that
+ * are not valid DNS names (or are just "localhost") are left out.
+ */
+export function hostnamesFor(hostname: string): string[] {
+  const name = hostname.trim().toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(name) || name.length > 253) return [];
+  if (name === 'localhost' || isIP(name) !== 0) return [];
+  return name.includes('.') ? [name] : [name, `${name}.local`];
 }
 
 /**

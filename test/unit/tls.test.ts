@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
@@ -8,10 +8,30 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { checkServerIdentity } from 'node:tls';
-import { TlsStore, type TlsMaterial } from '../../app/tls';
+import { loadOrCreateCa } from '../../app/local-ca';
+import { TlsStore as RealTlsStore, type TlsMaterial } from '../../app/tls';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const LAN = ['192.168.1.20', '10.0.0.5'];
+/** The host name every store here is told, so the SAN is the same on every machine. */
+const HOST = 'devbox';
+const HOST_NAMES = ['DNS:devbox', 'DNS:devbox.local'];
+
+// Making a CA (an RSA 3072 key) takes about a second: the stores in this file
+// share one, made once, unless a test is about the CA itself.
+let sharedCaDir = '';
+before(async () => {
+  sharedCaDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'pier-tls-ca-')), 'ca');
+  await loadOrCreateCa(sharedCaDir);
+});
+after(() => rm(path.dirname(sharedCaDir), { recursive: true, force: true }));
+
+/** A TlsStore on the shared CA with a fixed host name. */
+class TlsStore extends RealTlsStore {
+  constructor(dir: string, options: ConstructorParameters<typeof RealTlsStore>[1] = {}) {
+    super(dir, { caDir: sharedCaDir, hostname: () => HOST, ...options });
+  }
+}
 
 /** A fresh temp folder, removed when the test ends. */
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
@@ -34,11 +54,11 @@ const validTo = (cert: string) => new Date(new X509Certificate(cert).validTo);
 
 test('the certificate covers localhost, 127.0.0.1, ::1 and every given address', async (t) => {
   const { cert } = await new TlsStore(await tempDir(t)).material(LAN);
-  assert.deepEqual(new Set(sanOf(cert)), new Set(['DNS:localhost', 'IP:127.0.0.1', 'IP:::1', 'IP:192.168.1.20', 'IP:10.0.0.5']));
+  assert.deepEqual(new Set(sanOf(cert)), new Set(['DNS:localhost', ...HOST_NAMES, 'IP:127.0.0.1', 'IP:::1', 'IP:192.168.1.20', 'IP:10.0.0.5']));
 
   // What a TLS client actually checks: each name passes, anything else fails.
   const peer = new X509Certificate(cert).toLegacyObject();
-  for (const host of ['localhost', '127.0.0.1', '::1', ...LAN]) {
+  for (const host of ['localhost', HOST, `${HOST}.local`, '127.0.0.1', '::1', ...LAN]) {
     assert.equal(checkServerIdentity(host, peer), undefined, host);
   }
   assert.ok(checkServerIdentity('192.168.1.21', peer) instanceof Error);
@@ -56,7 +76,7 @@ test('the certificate is RSA 2048, names Pier, and is valid for 825 days includi
   const to = new Date(x509.validTo);
   assert.equal(to.getTime() - from.getTime(), 825 * DAY_MS);
   assert.ok(from <= now && to.getTime() > now.getTime() + 800 * DAY_MS);
-  assert.deepEqual(sanOf(cert).sort(), ['DNS:localhost', 'IP:127.0.0.1', 'IP:::1']);
+  assert.deepEqual(sanOf(cert).sort(), ['DNS:localhost', ...HOST_NAMES, 'IP:127.0.0.1', 'IP:::1'].sort());
 });
 
 test('a second call returns the same certificate, also from a new store on the same folder', async (t) => {
@@ -71,14 +91,17 @@ test('a second call returns the same certificate, also from a new store on the s
   assert.equal((await store.material(['10.0.0.5', '192.168.1.20', '10.0.0.5'])).cert, first.cert);
 
   // Kept in memory: with the files gone, the same store still answers at once.
-  for (const file of await readdir(dir)) await unlink(path.join(dir, file));
+  for (const file of await readdir(dir)) await rm(path.join(dir, file), { recursive: true });
   assert.equal((await store.material(LAN)).cert, first.cert);
 });
 
-test('the folder is created, holds exactly the three files, and the key is private (0600)', async (t) => {
+test('the folder is created, holds the three files and the CA folder, and the keys are private', async (t) => {
   const dir = path.join(await tempDir(t), 'nested', 'tls');
-  const material = await new TlsStore(dir).material(LAN);
-  assert.deepEqual((await readdir(dir)).sort(), ['pier-cert.json', 'pier-cert.pem', 'pier-key.pem']);
+  // The real default: the CA in dir/ca.
+  const material = await new RealTlsStore(dir, { hostname: () => HOST }).material(LAN);
+  assert.deepEqual((await readdir(dir)).sort(), ['ca', 'pier-cert.json', 'pier-cert.pem', 'pier-key.pem']);
+  assert.deepEqual((await readdir(path.join(dir, 'ca'))).sort(), ['ca-cert.pem', 'ca-key.pem']);
+  assert.equal(await readFile(path.join(dir, 'ca', 'ca-cert.pem'), 'utf8'), material.ca);
   assert.equal(await readFile(path.join(dir, 'pier-key.pem'), 'utf8'), material.key);
   assert.equal(await readFile(path.join(dir, 'pier-cert.pem'), 'utf8'), material.cert);
   const meta = JSON.parse(await readFile(path.join(dir, 'pier-cert.json'), 'utf8'));
@@ -86,7 +109,12 @@ test('the folder is created, holds exactly the three files, and the key is priva
   assert.equal(new Date(meta.expires).getTime(), validTo(material.cert).getTime());
   if (process.platform !== 'win32') {
     assert.equal((await stat(path.join(dir, 'pier-key.pem'))).mode & 0o777, 0o600);
+    assert.equal((await stat(path.join(dir, 'ca', 'ca-key.pem'))).mode & 0o777, 0o600);
+    assert.equal((await stat(path.join(dir, 'ca'))).mode & 0o777, 0o700);
+    assert.equal((await stat(dir)).mode & 0o777, 0o700);
   }
+  assert.equal(meta.caFingerprint256, new X509Certificate(material.ca!).fingerprint256);
+  assert.deepEqual(meta.hostnames, [HOST, `${HOST}.local`]);
 });
 
 const fingerprint = (material: TlsMaterial) => new X509Certificate(material.cert).fingerprint256;
@@ -113,7 +141,7 @@ test('a local and a LAN server share one certificate: it does not churn, in one 
   const [only] = seen;
   const { cert } = await store.material([]);
   assert.equal(fingerprint({ key: '', cert }), only);
-  assert.deepEqual(new Set(sanOf(cert)), new Set(['DNS:localhost', 'IP:127.0.0.1', 'IP:::1', 'IP:192.168.1.20']));
+  assert.deepEqual(new Set(sanOf(cert)), new Set(['DNS:localhost', ...HOST_NAMES, 'IP:127.0.0.1', 'IP:::1', 'IP:192.168.1.20']));
 
   // Started the other way round (the LAN server first), there is only ever one.
   const other = await tempDir(t);
@@ -133,7 +161,7 @@ test('a new address makes one new certificate that also covers the earlier ones,
   const second = await store.material(['192.168.1.30']);
   assert.notEqual(fingerprint(second), fingerprint(first));
   assert.notEqual(second.key, first.key);
-  const covered = new Set(['DNS:localhost', 'IP:127.0.0.1', 'IP:::1', 'IP:192.168.1.20', 'IP:10.0.0.5', 'IP:192.168.1.30']);
+  const covered = new Set(['DNS:localhost', ...HOST_NAMES, 'IP:127.0.0.1', 'IP:::1', 'IP:192.168.1.20', 'IP:10.0.0.5', 'IP:192.168.1.30']);
   assert.deepEqual(new Set(sanOf(second.cert)), covered);
 
   // From now on every address set it covers gets it: the old ones, the new one, none.
@@ -153,13 +181,13 @@ test('the covered addresses are bounded: past 32, the least recently asked for a
   await store.material(many);
   const next = await store.material(['10.2.0.1']);
   const san = sanOf(next.cert);
-  assert.equal(san.length, 3 + 32);
+  assert.equal(san.length, 5 + 32);
   assert.ok(san.includes('IP:10.2.0.1'));
   assert.ok(!san.includes('IP:10.1.0.1'), 'the oldest is dropped');
   assert.ok(san.includes('IP:10.1.0.32'));
   // One call asking for more than the bound still gets all of them.
   const all = await store.material([...many, '10.2.0.1']);
-  assert.equal(sanOf(all.cert).length, 3 + 33);
+  assert.equal(sanOf(all.cert).length, 5 + 33);
 });
 
 test('a certificate that expires within 30 days is replaced', async (t) => {
@@ -280,8 +308,55 @@ test('a real HTTPS server on 127.0.0.1 serves with the material', async (t) => {
   assert.equal(res.body, 'ok');
   assert.ok(res.san?.split(', ').includes('IP Address:127.0.0.1'), res.san);
 
-  // A client that trusts this certificate accepts it for 127.0.0.1 with full
-  // verification, hostname check included.
-  const verified = await get({ port, ca: material.cert });
+  // A client that trusts Pier's CA (and nothing else) accepts it for
+  // 127.0.0.1 and localhost with full verification, hostname check included.
+  const verified = await get({ port, ca: material.ca });
   assert.equal(verified.status, 200);
+  const byName = await get({ port, ca: material.ca, servername: 'localhost', checkServerIdentity: (_host, cert) => checkServerIdentity('localhost', cert) });
+  assert.equal(byName.status, 200);
+  // Trusting only some other CA: refused.
+  const stranger = await loadOrCreateCa(path.join(await tempDir(t), 'ca'));
+  await assert.rejects(get({ port, ca: stranger.ca.cert }), /self-signed|unable to verify|local issuer|signature failure/i);
+});
+
+test('the certificate is signed by the local CA: it verifies against it, names it as issuer, and ends no later', async (t) => {
+  const material = await new TlsStore(await tempDir(t)).material(LAN);
+  const leaf = new X509Certificate(material.cert);
+  const ca = new X509Certificate(material.ca!);
+  assert.equal(ca.fingerprint256, new X509Certificate(await readFile(path.join(sharedCaDir, 'ca-cert.pem'))).fingerprint256);
+  assert.ok(leaf.verify(ca.publicKey), 'signed by the CA');
+  assert.ok(!leaf.verify(leaf.publicKey), 'not self-signed');
+  assert.equal(leaf.issuer, ca.subject);
+  assert.ok(leaf.checkIssued(ca));
+  assert.equal(leaf.ca, false);
+  assert.ok(new Date(leaf.validTo) <= new Date(ca.validTo));
+  const other = await loadOrCreateCa(path.join(await tempDir(t), 'ca'));
+  assert.ok(!leaf.verify(new X509Certificate(other.ca.cert).publicKey));
+});
+
+test('a new CA re-issues the certificate, in a new store and in the one holding it', async (t) => {
+  const dir = await tempDir(t);
+  const caDir = path.join(dir, 'ca');
+  const first = await new RealTlsStore(dir, { hostname: () => HOST }).material(LAN);
+  assert.equal((await new RealTlsStore(dir, { hostname: () => HOST }).material(LAN)).cert, first.cert, 'same CA: reused');
+
+  // The CA replaced (as after a damaged one was kept aside): the stored certificate no longer counts.
+  await rm(caDir, { recursive: true });
+  const again = await new RealTlsStore(dir, { hostname: () => HOST }).material(LAN);
+  assert.notEqual(again.ca, first.ca);
+  assert.notEqual(again.cert, first.cert);
+  assert.ok(new X509Certificate(again.cert).verify(new X509Certificate(again.ca!).publicKey));
+  const meta = JSON.parse(await readFile(path.join(dir, 'pier-cert.json'), 'utf8'));
+  assert.equal(meta.caFingerprint256, new X509Certificate(again.ca!).fingerprint256);
+});
+
+test('a new host name re-issues the certificate; one that is no DNS name is left out', async (t) => {
+  const dir = await tempDir(t);
+  const first = await new TlsStore(dir).material([]);
+  const renamed = await new TlsStore(dir, { hostname: () => 'studio.example.lan' }).material([]);
+  assert.notEqual(renamed.cert, first.cert);
+  assert.ok(sanOf(renamed.cert).includes('DNS:studio.example.lan'));
+  assert.ok(!sanOf(renamed.cert).includes('DNS:studio.example.lan.local'));
+  const odd = await new TlsStore(await tempDir(t), { hostname: () => 'bad name_!' }).material([]);
+  assert.deepEqual(sanOf(odd.cert).sort(), ['DNS:localhost', 'IP:127.0.0.1', 'IP:::1']);
 });
