@@ -15,6 +15,8 @@ import { pierDataDir } from './paths';
 import { ServerInstance } from './server-instance';
 import { serverNameFor } from './server-name';
 import { TlsStore } from './tls';
+import { registerTrustCommand } from './trust-command';
+import { TRUST_PAGE_PATH } from './trust-page';
 
 /** Exit codes: 0 stopped by the user, 1 could not serve, 2 usage error. */
 const EXIT_FAILURE = 1;
@@ -62,6 +64,7 @@ interface ServeFlags {
   auth?: { username: string; password: string };
   header?: HeaderRule[];
   preset?: Preset[];
+  liveReload?: boolean;
   caching: Caching;
   json?: boolean;
 }
@@ -153,6 +156,7 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
     caching: flags.caching,
     headers: flags.header ?? [],
     presets: flags.preset ?? [],
+    liveReload: flags.liveReload ?? false,
     https: flags.https ?? false,
     auth: flags.auth ?? null,
   });
@@ -212,6 +216,11 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
   if (config.lan) {
     if (lanUrls.length === 0) write(`  LAN:    ${paint('yellow', 'no network connection found')}`);
     lanUrls.forEach((lanUrl, i) => write(`  ${i === 0 ? 'LAN:   ' : '       '} ${paint('cyan', lanUrl)}`));
+    if (config.https && lanUrls[0]) {
+      // Plain HTTP on purpose: a phone can't check the certificate before it trusts Pier's authority.
+      const trustPage = `${new URL(lanUrls[0]).origin.replace(/^https:/, 'http:')}${TRUST_PAGE_PATH}`;
+      write(`  Phone:  first trust Pier's certificates at ${paint('cyan', trustPage)}`);
+    }
     // The QR code is drawn with terminal colours: only on a terminal, never into a file or pipe.
     if (lanUrls[0] && process.stdout.isTTY) {
       const { default: QRCode } = await import('qrcode');
@@ -223,7 +232,15 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
   } else {
     write(paint('dim', '  LAN:    off (use --lan to open it on your phone)'));
   }
+  if (config.https) write(paint('dim', "  HTTPS:  signed by Pier's local certificate authority; `pier trust` makes this computer's browsers accept it"));
+  if (config.liveReload) write('  Live reload: on (pages reload when you save)');
   if (config.auth) write(`  Password: on for user ${config.auth.username}`);
+  const build = started.value.build;
+  const missing = build?.presets.filter((preset) => !config.presets.includes(preset)) ?? [];
+  if (build && missing.length > 0) {
+    const what = build.kind === 'unity' ? 'a Unity WebGL build' : 'a Godot web export';
+    write(paint('yellow', `  This looks like ${what} (${build.evidence}); it needs ${missing.map((preset) => `--preset ${preset}`).join(' ')}.`));
+  }
   write('');
   write(paint('dim', '  Press Ctrl+C to stop.'));
   write('');
@@ -259,16 +276,22 @@ export function buildProgram(): Command {
     .option('--clean-urls', 'serve /page.html at /page')
     .option('--cors', 'allow every origin (Access-Control-Allow-Origin: *)')
     .option('--no-compress', 'do not compress text (brotli, gzip) nor send precompressed .br/.gz siblings')
-    .option('--https', 'serve over HTTPS with a self-signed certificate')
+    .option('--https', "serve over HTTPS with a certificate from Pier's local certificate authority (`pier trust` once makes browsers accept it)")
     .option('--auth <user:pass>', 'require this user name and password (HTTP Basic)', parseAuth)
     .option('-H, --header <"Name: value">', 'add a response header (repeatable)', parseHeader)
-    .option('--preset <name>', 'headers a kind of build needs (repeatable): cross-origin-isolated (COOP + COEP, for SharedArrayBuffer and WASM threads)', parsePreset)
+    .option(
+      '--preset <name>',
+      'what a kind of build needs (repeatable): cross-origin-isolated (COOP + COEP, for SharedArrayBuffer and WASM threads), unity (Unity WebGL: .br/.gz files sent with Content-Encoding and their real type)',
+      parsePreset,
+    )
+    .option('--live-reload', 'watch the folder: open pages reload on save (a changed stylesheet is swapped in place)')
     .addOption(
       new Option('--caching <mode>', 'browser caching').choices(Caching.options).default('revalidate' satisfies Caching),
     )
     .option('--json', 'print newline-delimited JSON instead of text')
     .action(async (dir: string, flags: ServeFlags) => serve(dir, flags));
 
+  registerTrustCommand(program);
   program.action(() => program.help());
   return program;
 }

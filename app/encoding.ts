@@ -63,6 +63,14 @@ export function acceptedCodings(req: IncomingMessage): Coding[] {
 /** The file name suffix of a precompressed sibling. */
 export const SIBLING_SUFFIX: Record<Coding, string> = { br: '.br', gzip: '.gz' };
 
+/** `game.wasm.br` → brotli-coded `game.wasm`; null for a name without `.br`/`.gz` (or nothing before it). */
+export function precompressedName(name: string): { coding: Coding; inner: string } | null {
+  const coding: Coding | null = name.endsWith('.br') ? 'br' : name.endsWith('.gz') ? 'gzip' : null;
+  if (coding === null) return null;
+  const inner = name.slice(0, -SIBLING_SUFFIX[coding].length);
+  return inner.endsWith('/') || inner === '' ? null : { coding, inner };
+}
+
 export function compressSync(body: Buffer, coding: Coding): Buffer {
   return coding === 'br' ? zlib.brotliCompressSync(body, BROTLI) : zlib.gzipSync(body, GZIP);
 }
@@ -71,5 +79,9 @@ export function compressStream(coding: Coding): Transform {
   return coding === 'br' ? zlib.createBrotliCompress(BROTLI) : zlib.createGzip(GZIP);
 }
 
-/** The entity tag of an encoded variant: a different representation needs a different strong tag. */
-export const variantEtag = (etag: string, coding: Coding) => `${etag.slice(0, -1)}-${coding}"`;
+/**
+ * The entity tag of a variant (encoded, or with the live-reload client in
+ * it): a different representation needs a different strong tag. Variants
+ * stack: `"ino-size-mtime-live-br"`.
+ */
+export const variantEtag = (etag: string, variant: Coding | 'live') => `${etag.slice(0, -1)}-${variant}"`;

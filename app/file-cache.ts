@@ -60,6 +60,12 @@ export interface CachedFile {
   lastModified: string;
   /** Compressed variants, made on first demand (they die with the entry). */
   encoded?: Partial<Record<Coding, Buffer>>;
+  /**
+   * An HTML page with the live-reload client in it, and its compressed
+   * variants: made once per version of the file, on first demand, like the
+   * compressed ones (and, like them, on top of the cache's byte budget).
+   */
+  live?: { body: Buffer; encoded?: Partial<Record<Coding, Buffer>> };
 }
 
 export class FileCache {

@@ -48,3 +48,19 @@ export const LISTING_MAX_ENTRIES = 5_000;
  * 1 MB chunks no less than 256 KB, with four times the memory per download.
  */
 export const STREAM_CHUNK_BYTES = 256 * 1024;
+
+/** Live reload: open pages (event streams) per server; more get 503. */
+export const LIVE_RELOAD_MAX_CLIENTS = 64;
+/**
+ * A comment on every event stream this often, so neither our own idle
+ * timeout (SOCKET_IDLE_MS) nor a proxy takes a quiet stream for a dead one.
+ */
+export const LIVE_RELOAD_HEARTBEAT_MS = 15_000;
+/** Saves are collected until the folder has been quiet this long… */
+export const LIVE_RELOAD_QUIET_MS = 100;
+/** …but pages hear of them at most this long after the first (a build that writes for minutes). */
+export const LIVE_RELOAD_MAX_WAIT_MS = 1_000;
+/** Changed paths named in one event; past that, the event says "too many" and every page reloads. */
+export const LIVE_RELOAD_MAX_PATHS = 100;
+/** Unsent bytes an event stream may hold; a page that stopped reading is dropped, not buffered for. */
+export const LIVE_RELOAD_BACKLOG_BYTES = 64 * 1024;

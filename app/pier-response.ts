@@ -3,6 +3,7 @@ import http, { type IncomingMessage } from 'node:http';
 import type { ServerConfig } from './contract';
 import type { FileCache } from './file-cache';
 import type { ListingCache } from './listing-cache';
+import type { LiveReload } from './live-reload';
 import type { RequestLog } from './request-log';
 
 /** What every request of one server shares. Built once per start. */
@@ -19,6 +20,10 @@ export interface ServerContext {
   listings: ListingCache;
   /** Called with errors that escaped a request (bugs, read errors), never with client mistakes. */
   onError: (error: unknown) => void;
+  /** PEM of the local CA that signed an HTTPS server's certificate (for `/.pier/trust`); absent over plain HTTP. */
+  caCert?: string;
+  /** The folder's watcher and the pages' event streams, while live reload is on (null: off, no page gets the client). */
+  liveReload: LiveReload | null;
 }
 
 /**

@@ -10,12 +10,14 @@ import type { Socket } from 'node:net';
 
 import { closeFd, openChecked, readFolder, type Opened } from './checked-open';
 import type { ServerConfig } from './contract';
-import { acceptedCodings, isCompressible, SIBLING_SUFFIX, type Coding } from './encoding';
+import { acceptedCodings, isCompressible, precompressedName, SIBLING_SUFFIX, type Coding } from './encoding';
 import { lstatOrNull, type CachedFile } from './file-cache';
 import type { CachedListing } from './listing-cache';
 import { LISTING_MAX_ENTRIES, MAX_PATH_DEPTH, MAX_SEGMENT_BYTES, MAX_URL_BYTES, PIPELINE_MAX, PIPELINE_PAUSE_AT } from './limits';
+import { isHtml } from './live-reload-client';
 import { listingHtml, listingJson } from './pages';
 import { decodeRequestPath, hasExtension, isHiddenPath, isInside, type DecodedPath } from './path-guard';
+import { noEndpoint, PIER_PREFIX, privateEndpoints, publicEndpoints } from './pier-endpoints';
 import type { PierResponse, ServerContext } from './pier-response';
 import { sendCached, sendError, sendOpenFile, sendPage, sendPrecompressed, sendRedirect, typeOf } from './responder';
 
@@ -76,12 +78,16 @@ type Found =
 
 type OpenedPath<K> = { kind: K; file: string; cacheKey: string | null } & Opened;
 
+/** What a Unity WebGL build ships compressed: the data, the wasm, the framework script, the symbols. */
+const UNITY_CODED = /\.(data|wasm|js|json)$/;
+
 const MISSING: Found = { kind: 'missing' };
 const REFUSED: Found = { kind: 'refused' };
 
 /** Builds the (req, res) listener for one running server. */
 export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage, res: PierResponse) => void {
   const { config, realRoot } = ctx;
+  const unity = config.presets.includes('unity');
   const allow = config.cors ? 'GET, HEAD, OPTIONS' : 'GET, HEAD';
 
   /** A real path Pier may show: inside the root, with no dot segment below it. */
@@ -112,10 +118,25 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
   /**
    * The precompressed siblings worth looking for (`app.js.br`, `app.js.gz`):
    * with compression on, for a type worth compressing, without a Range, in
-   * the order the client prefers the codings.
+   * the order the client prefers the codings. Not for a page that gets the
+   * live-reload client: that goes into the plain page, compressed after.
    */
   const siblingCodings = (res: PierResponse, type: string): Coding[] =>
-    config.compress && res.req.headers.range === undefined && isCompressible(type) ? acceptedCodings(res.req) : [];
+    config.compress && res.req.headers.range === undefined && isCompressible(type) && !(ctx.liveReload && isHtml(type))
+      ? acceptedCodings(res.req)
+      : [];
+
+  /**
+   * With the unity preset, `Build/game.wasm.br` is the wasm, brotli-coded:
+   * sent as it is with `Content-Encoding` and the inner name's type (what
+   * Unity's loader and WebAssembly.instantiateStreaming need), never coded again.
+   * Only the kinds of file a Unity build compresses: `backup.tar.gz` stays a download.
+   */
+  const unityCoded = (sitePath: string): { coding: Coding; type: string } | null => {
+    if (!unity) return null;
+    const coded = precompressedName(sitePath);
+    return coded && UNITY_CODED.test(coded.inner) ? { coding: coded.coding, type: typeOf(coded.inner) } : null;
+  };
 
   /**
    * A sibling answered from the cache at once, `'open'` when one is there
@@ -132,8 +153,10 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
   };
 
   const answerFile = async (res: PierResponse, found: Extract<Found, { kind: 'cached' | 'file' }>, status: 200 | 404 = 200) => {
+    const sitePath = found.kind === 'cached' ? found.sitePath : (found.cacheKey as string);
     if (status === 200) {
-      const sitePath = found.kind === 'cached' ? found.sitePath : (found.cacheKey as string);
+      const coded = unityCoded(sitePath);
+      if (coded) return sendPrecompressed(res, ctx, coded.type, found.kind === 'cached' ? { cached: found.cached } : found, coded.coding);
       const type = found.kind === 'cached' ? found.cached.type : typeOf(found.real);
       for (const coding of siblingCodings(res, type)) {
         const sibling = await lookup(sitePath + SIBLING_SUFFIX[coding]);
@@ -144,7 +167,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
         release(sibling);
       }
     }
-    return found.kind === 'cached' ? sendCached(res, ctx, found.cached, status) : sendOpenFile(res, ctx, found, status);
+    return found.kind === 'cached' ? sendCached(res, ctx, found.cached, status, sitePath) : sendOpenFile(res, ctx, found, status);
   };
 
   /**
@@ -154,7 +177,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
    */
   const notFound = (res: PierResponse, pathname = ''): Promise<void> | void => {
     const custom = ctx.cache.get('/404.html', realRoot + '/404.html');
-    if (custom) return sendCached(res, ctx, custom, 404);
+    if (custom) return sendCached(res, ctx, custom, 404, '/404.html');
     if (!absent(realRoot + '/404.html')) return customNotFound(res, pathname);
     sendError(res, ctx, 404, pathname ? `There is nothing at ${pathname} in this folder.` : 'There is no file at this address.');
   };
@@ -170,10 +193,12 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
   const busy = (res: PierResponse) =>
     sendError(res, ctx, 503, 'The server has too many files open right now. Try again in a moment.', { 'Retry-After': '1' });
 
-  const sendListing = (res: PierResponse, listing: CachedListing): void => {
+  /** A listing of the folder at `sitePath` (its page, with live reload on, reloads when an entry changes). */
+  const sendListing = (res: PierResponse, listing: CachedListing, sitePath: string): void => {
     const accept = res.req.headers.accept ?? '';
     const wantsJson = accept.includes('application/json') && !accept.includes('text/html');
-    sendPage(res, ctx, 200, wantsJson ? listing.json : listing.html, wantsJson ? 'application/json; charset=utf-8' : undefined);
+    if (wantsJson) sendPage(res, ctx, 200, listing.json, 'application/json; charset=utf-8');
+    else sendPage(res, ctx, 200, listing.html, undefined, undefined, sitePath);
   };
 
   /** A listing read through the open folder, then offered to the listing cache. */
@@ -190,7 +215,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       json: Buffer.from(listingJson(sitePath, read.entries, read.more)),
     };
     ctx.listings.offer(sitePath, folder.file, folder.real, folder.stats, rendered, readAt);
-    sendListing(res, rendered);
+    sendListing(res, rendered, sitePath);
   };
 
   /** `/docs` (a folder) → `/docs/`: relative links in its index.html only work from there. */
@@ -213,8 +238,10 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       const key = pathname.endsWith('/') ? `${pathname}index.html` : pathname;
       const cached = ctx.cache.get(key, realRoot + key);
       if (cached) {
+        const coded = unityCoded(key);
+        if (coded) return sendPrecompressed(res, ctx, coded.type, { cached }, coded.coding);
         const sibling = cachedSibling(res, key, cached.type);
-        if (sibling === null) return sendCached(res, ctx, cached);
+        if (sibling === null) return sendCached(res, ctx, cached, 200, key);
         if (sibling !== 'open') return sibling;
       }
     }
@@ -246,7 +273,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       if (index.kind !== 'missing') return notFound(res, pathname);
       // A listing still valid in the cache (same folder inode, unchanged) needs no open.
       const cachedListing = config.listing ? ctx.listings.get(pathname, realRoot + pathname) : null;
-      if (cachedListing) return sendListing(res, cachedListing);
+      if (cachedListing) return sendListing(res, cachedListing, pathname);
       const folder = await lookup(pathname);
       if (folder.kind === 'folder' && config.listing) return listing(res, folder, pathname);
       release(folder);
@@ -275,8 +302,20 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     return notFound(res, pathname);
   };
 
+  /**
+   * `/.pier/<name>`: Pier's own endpoints (pier-endpoints.ts), public ones
+   * before the password check, the rest after it; any other name is a 404.
+   * Never a file: dot-folders are not served, so no file can shadow them.
+   */
+  const endpointName = (url: string): string | null => {
+    if (!url.startsWith(PIER_PREFIX)) return null;
+    const end = url.indexOf('?');
+    return url.slice(PIER_PREFIX.length, end === -1 ? undefined : end);
+  };
+
   const handle = (req: IncomingMessage, res: PierResponse): Promise<void> | void => {
     const method = req.method ?? '';
+    const endpoint = endpointName(req.url ?? '');
     if (method === 'OPTIONS' && config.cors) {
       // CORS preflight: browsers send it without credentials, so answer before auth.
       res.statusCode = 204;
@@ -288,6 +327,11 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       res.end();
       return undefined;
     }
+    const publicEndpoint = endpoint === null ? undefined : publicEndpoints.get(endpoint);
+    if (publicEndpoint) {
+      if (method !== 'GET' && method !== 'HEAD') return sendError(res, ctx, 405, 'Only GET and HEAD are allowed here.', { Allow: 'GET, HEAD' });
+      return publicEndpoint(res, ctx, endpoint as string);
+    }
     if (!isAuthorized(ctx, req.headers.authorization)) {
       return sendError(res, ctx, 401, 'This server is protected by a password.', {
         'WWW-Authenticate': 'Basic realm="Pier", charset="UTF-8"',
@@ -296,6 +340,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
     if (method !== 'GET' && method !== 'HEAD') {
       return sendError(res, ctx, 405, 'Only GET and HEAD are allowed here.', { Allow: allow });
     }
+    if (endpoint !== null) return (privateEndpoints.get(endpoint) ?? noEndpoint)(res, ctx, endpoint);
     return serveGet(res, req.url ?? '');
   };
 

@@ -9,7 +9,7 @@
  */
 import { createReadStream, read, type Stats } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { promisify } from 'node:util';
 
 import mime from 'mime-types';
@@ -19,6 +19,7 @@ import { closeFd } from './checked-open';
 import { acceptedCoding, compressStream, compressSync, isCompressible, MIN_COMPRESS_BYTES, variantEtag, type Coding } from './encoding';
 import type { CachedFile } from './file-cache';
 import { READ_WHOLE_MAX, STREAM_CHUNK_BYTES } from './limits';
+import { clientTag, injectClient, isHtml } from './live-reload-client';
 import { errorHtml } from './pages';
 import type { PierResponse, ServerContext } from './pier-response';
 
@@ -115,7 +116,16 @@ function send(res: PierResponse, ctx: ServerContext, status: number, headers: st
 
 const pageCacheControl = (ctx: ServerContext) => (ctx.config.caching === 'no-store' ? 'no-store' : 'no-cache');
 
-/** A page Pier wrote itself (listing, error page, plain message). Always revalidated. */
+/** Does this HTML get the live-reload client? Only with live reload on. */
+const injects = (ctx: ServerContext, type: string): boolean => ctx.liveReload !== null && isHtml(type);
+
+/**
+ * A page Pier wrote itself (listing, error page, plain message). Always
+ * revalidated. With live reload on, an HTML page gets the client, watching
+ * `watch` (a listing's folder; `*`, anything, for an error page; null: no
+ * client, for a page that must not have one), except the password page: its
+ * script and stream would only be refused too.
+ */
 export function sendPage(
   res: PierResponse,
   ctx: ServerContext,
@@ -123,7 +133,9 @@ export function sendPage(
   body: string | Buffer,
   type = 'text/html; charset=utf-8',
   extra: Record<string, string> = {},
+  watch: string | null = '*',
 ): void {
+  if (watch !== null && status !== 401 && injects(ctx, type)) body = injectClient(typeof body === 'string' ? Buffer.from(body) : body, watch);
   const headers: string[] = [];
   for (const [name, value] of Object.entries(extra)) headers.push(name, value);
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
@@ -138,6 +150,12 @@ export function sendError(res: PierResponse, ctx: ServerContext, status: number,
   } else {
     sendPage(res, ctx, status, `${message}\n`, 'text/plain; charset=utf-8', extra);
   }
+}
+
+/** The head of a live-reload event stream (live-reload.ts writes the events). */
+export function openEventStream(res: PierResponse, ctx: ServerContext): void {
+  // No-store and no buffering: events must reach the page as they happen, through any proxy.
+  writeHead(res, ctx, 200, ['Content-Type', 'text/event-stream; charset=utf-8', 'Cache-Control', 'no-store', 'X-Accel-Buffering', 'no']);
 }
 
 export function sendRedirect(res: PierResponse, ctx: ServerContext, location: string): void {
@@ -170,7 +188,8 @@ export interface OpenFile {
  * response is complete (a 304, 412, 416, HEAD or empty file) when this returns
  * null; otherwise the head is written and the bytes start…end must follow.
  * `status` is 200, or 404 for a site's own 404.html (which gets no
- * validators, conditionals or ranges).
+ * validators, conditionals or ranges). `injected` is the length of an HTML
+ * page with the live-reload client in it (null: the file's own bytes).
  */
 /** How the body is coded: brotli or gzip, with its length when known (null: streamed, chunked). */
 interface Encoded {
@@ -185,12 +204,15 @@ function fileHead(
   status: 200 | 404,
   encoded: Encoded | null,
   vary: boolean,
+  injected: number | null = null,
 ): { start: number; end: number } | null {
   const req = res.req;
   const { config } = ctx;
   const { stats } = file;
-  const size = stats.size;
-  const etag = encoded ? variantEtag(file.etag, encoded.coding) : file.etag;
+  // With the live-reload client in it, the page is another representation: its own length and entity tag.
+  const size = injected ?? stats.size;
+  const liveEtag = injected === null ? file.etag : variantEtag(file.etag, 'live');
+  const etag = encoded ? variantEtag(liveEtag, encoded.coding) : liveEtag;
   const whole = size === 0 ? null : { start: 0, end: size - 1 };
   const body = (plan: { start: number; end: number } | null, code: number, headers: string[]) => {
     if (plan === null || req.method === 'HEAD') {
@@ -210,7 +232,10 @@ function fileHead(
   if (status !== 200 || config.caching === 'no-store') {
     return body(whole, status, [...entity, ...varyList, 'Cache-Control', pageCacheControl(ctx)]);
   }
-  const validators = ['ETag', etag, 'Last-Modified', file.lastModified, 'Cache-Control', CACHE_CONTROL[config.caching], 'Accept-Ranges', 'bytes', ...varyList];
+  const validators = ['ETag', etag, 'Last-Modified', file.lastModified, 'Cache-Control', CACHE_CONTROL[config.caching]];
+  // A page with the client in it is always sent whole (RFC 9110 lets a server ignore Range).
+  if (injected === null) validators.push('Accept-Ranges', 'bytes');
+  validators.push(...varyList);
   const precondition = evaluatePreconditions(res, stats, etag);
   if (precondition === 304) return body(null, 304, validators);
   if (precondition === 412) return body(null, 412, [...validators, 'Content-Length', '0']);
@@ -218,7 +243,7 @@ function fileHead(
   const range = req.headers.range;
   const ifRange = req.headers['if-range'] as string | undefined;
   // (Ranges are of the file's own bytes: the caller never encodes a request with a Range.)
-  if (range !== undefined && !encoded && req.method === 'GET' && size > 0 && (ifRange === undefined || ifRangeHolds(ifRange, etag, stats))) {
+  if (range !== undefined && !encoded && injected === null && req.method === 'GET' && size > 0 && (ifRange === undefined || ifRangeHolds(ifRange, etag, stats))) {
     const ranges = parseRange(size, range, { combine: true });
     if (ranges === -1) {
       sendPage(res, ctx, 416, `The file has ${size} bytes; the range asked for starts after its end.\n`, 'text/plain; charset=utf-8', {
@@ -249,17 +274,24 @@ function codingFor(res: PierResponse, ctx: ServerContext, type: string, size: nu
   return { coding: acceptedCoding(res.req), vary: true };
 }
 
-/** Answer from cached bytes: no await, no thread-pool work (a compressed variant is made once and kept). */
-export function sendCached(res: PierResponse, ctx: ServerContext, cached: CachedFile, status: 200 | 404 = 200): void {
-  const { coding, vary } = codingFor(res, ctx, cached.type, cached.body.length, status);
-  let bytes = cached.body;
+/**
+ * Answer from cached bytes: no await, no thread-pool work (a compressed
+ * variant, and an HTML page's variant with the live-reload client, is made
+ * once and kept). `sitePath` is the file's path in the site (what the
+ * live-reload client watches).
+ */
+export function sendCached(res: PierResponse, ctx: ServerContext, cached: CachedFile, status: 200 | 404 = 200, sitePath = ''): void {
+  // The client goes in before compression: the compressed variants are of the page with it.
+  const source = injects(ctx, cached.type) ? (cached.live ??= { body: injectClient(cached.body, sitePath) }) : cached;
+  const { coding, vary } = codingFor(res, ctx, cached.type, source.body.length, status);
+  let bytes = source.body;
   let encoded: Encoded | null = null;
   if (coding) {
-    cached.encoded ??= {};
-    bytes = cached.encoded[coding] ??= compressSync(cached.body, coding);
+    source.encoded ??= {};
+    bytes = source.encoded[coding] ??= compressSync(source.body, coding);
     encoded = { coding, length: bytes.length };
   }
-  const plan = fileHead(res, ctx, cached, status, encoded, vary);
+  const plan = fileHead(res, ctx, cached, status, encoded, vary, source === cached ? null : source.body.length);
   if (plan === null) return;
   if (encoded) res.end(bytes);
   else res.end(plan.start === 0 && plan.end === bytes.length - 1 ? bytes : bytes.subarray(plan.start, plan.end + 1));
@@ -273,15 +305,20 @@ export function sendCached(res: PierResponse, ctx: ServerContext, cached: Cached
  */
 export async function sendOpenFile(res: PierResponse, ctx: ServerContext, file: OpenFile, status: 200 | 404 = 200): Promise<void> {
   const described = describeFile(file.stats, file.real);
+  const sitePath = file.cacheKey ?? '';
   if (file.stats.size > READ_WHOLE_MAX) {
-    const { coding, vary } = codingFor(res, ctx, described.type, file.stats.size, status);
-    const plan = fileHead(res, ctx, described, status, coding ? { coding, length: null } : null, vary);
+    // A large page gets the client appended as it streams past (after </html> the parser still runs it).
+    const tag = injects(ctx, described.type) ? clientTag(sitePath) : null;
+    const size = file.stats.size + (tag?.length ?? 0);
+    const { coding, vary } = codingFor(res, ctx, described.type, size, status);
+    const plan = fileHead(res, ctx, described, status, coding ? { coding, length: null } : null, vary, tag ? size : null);
     if (plan === null) closeFd(file.fd);
+    else if (tag) stream(res, ctx, file.fd, 0, file.stats.size - 1, coding, tag);
     else stream(res, ctx, file.fd, plan.start, plan.end, coding);
     return;
   }
   const cached = await readWhole(res, ctx, file, described);
-  if (cached) sendCached(res, ctx, cached, status);
+  if (cached) sendCached(res, ctx, cached, status, sitePath);
 }
 
 /**
@@ -343,8 +380,19 @@ export async function sendPrecompressed(
   if (plan !== null) res.end(cached.body);
 }
 
-/** Stream bytes start…end (inclusive) of an open file; the descriptor is closed however the response ends. */
-function stream(res: PierResponse, ctx: ServerContext, fd: number, start: number, end: number, coding: Coding | null): void {
+/** A stream that passes bytes through and adds `tail` at the end. */
+function appending(tail: Buffer): Transform {
+  return new Transform({
+    transform: (chunk, _encoding, callback) => callback(null, chunk),
+    flush: (callback) => callback(null, tail),
+  });
+}
+
+/**
+ * Stream bytes start…end (inclusive) of an open file, then `tail` if given;
+ * the descriptor is closed however the response ends.
+ */
+function stream(res: PierResponse, ctx: ServerContext, fd: number, start: number, end: number, coding: Coding | null, tail: Buffer | null = null): void {
   const file = createReadStream('', { fd, start, end, autoClose: true, highWaterMark: STREAM_CHUNK_BYTES });
   const expected = end - start + 1;
   const done = (error: NodeJS.ErrnoException | null) => {
@@ -357,6 +405,8 @@ function stream(res: PierResponse, ctx: ServerContext, fd: number, start: number
       res.destroy();
     }
   };
-  if (coding) pipeline(file, compressStream(coding), res, done);
-  else pipeline(file, res, done);
+  const stages: NodeJS.ReadWriteStream[] = [];
+  if (tail) stages.push(appending(tail));
+  if (coding) stages.push(compressStream(coding));
+  pipeline([file, ...stages, res], done);
 }

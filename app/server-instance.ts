@@ -2,18 +2,20 @@ import { EventEmitter } from 'node:events';
 import { realpath } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 
 import {
   AUTO_PORT_START,
   fail,
   ok,
+  type DetectedBuild,
   type PierError,
   type Result,
   type ServerConfig,
   type ServerState,
   type ServerStatus,
 } from './contract';
+import { detectBuild } from './build-detect';
 import { identityOf } from './checked-open';
 import { FileCache } from './file-cache';
 import { checkFolder } from './folder';
@@ -27,11 +29,13 @@ import {
   SOCKET_IDLE_MS,
 } from './limits';
 import { ListingCache } from './listing-cache';
+import { LiveReload } from './live-reload';
 import { findFreePort, listen } from './ports';
-import { PierResponse } from './pier-response';
+import { PierResponse, type ServerContext } from './pier-response';
 import { authDigests, createRequestHandler } from './request-handler';
 import { DEFAULT_LOG_CAPACITY, RequestLog } from './request-log';
 import type { TlsMaterial } from './tls';
+import { createPlainHttpHandler } from './trust-page';
 
 type PierServer =
   | http.Server<typeof http.IncomingMessage, typeof PierResponse>
@@ -71,6 +75,8 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
   #status: ServerStatus = 'stopped';
   #error: PierError | null = null;
   #server: PierServer | null = null;
+  /** For HTTPS servers: what listens on the port and hands each connection to TLS or plain HTTP. */
+  #front: DualFront | null = null;
   #port: number | null = null;
   /** The port this server last listened on: an `auto` server asks for it again first. */
   lastPort: number | null = null;
@@ -79,6 +85,10 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
   #sockets = new Set<Socket>();
   #rootCheck: NodeJS.Timeout | null = null;
   #caches: { files: FileCache; listings: ListingCache } | null = null;
+  /** The folder's watcher and the pages' event streams, while live reload is on. */
+  #liveReload: LiveReload | null = null;
+  /** A game-engine build recognized in the folder at the last start, for the window to offer its preset. */
+  #build: DetectedBuild | null = null;
   readonly #options: InstanceOptions;
   /** Bumped by every start/stop, so a start that lost a race can tell. */
   #generation = 0;
@@ -119,7 +129,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       url: running ? `${this.#protocol()}://127.0.0.1:${this.#port}/` : null,
       lanUrls: running ? this.#lanUrls : [],
       counters: this.log.counters(),
-      build: null,
+      build: this.#build,
     };
   }
 
@@ -165,6 +175,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     const folder = await checkFolder(config.root);
     if (!folder.ok) return this.#failStart(generation, folder);
     const realRoot = await realpath(folder.value);
+    this.#build = await detectBuild(realRoot);
 
     const addresses = config.lan ? (this.#options.lanAddresses ?? readLanAddresses)() : [];
     let tls: TlsMaterial | null = null;
@@ -182,7 +193,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     if (generation !== this.#generation) return fail('LISTEN_FAILED', 'The server was stopped while it was starting.');
 
     const caches = { files: new FileCache(), listings: new ListingCache() };
-    const handler = createRequestHandler({
+    const context: ServerContext = {
       config,
       realRoot,
       log: this.log,
@@ -190,7 +201,11 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       cache: caches.files,
       listings: caches.listings,
       onError: (error) => this.emit('requestError', error),
-    });
+      // Set once the server is bound (below): a start that fails or loses a race has no watcher to close.
+      liveReload: null,
+      ...(tls?.ca ? { caCert: tls.ca } : {}),
+    };
+    const handler = createRequestHandler(context);
     const serverOptions: http.ServerOptions<typeof http.IncomingMessage, typeof PierResponse> = {
       ServerResponse: PierResponse,
       maxHeaderSize: MAX_HEADER_BYTES,
@@ -204,14 +219,17 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       ? https.createServer({ ...serverOptions, key: tls.key, cert: tls.cert, handshakeTimeout: HEADERS_TIMEOUT_MS }, handler)
       : http.createServer(serverOptions, handler);
     server.setTimeout(SOCKET_IDLE_MS);
-    server.maxConnections = MAX_CONNECTIONS;
+    // HTTPS: one port for both, so a phone can fetch the certificate page over plain HTTP (trust-page.ts).
+    const front = tls ? dualProtocolFront(server, http.createServer(serverOptions, createPlainHttpHandler(context))) : null;
+    const listener: net.Server = front ?? server;
+    listener.maxConnections = MAX_CONNECTIONS;
     // This start's own connections: a start that lost a race closes these, never a newer server's.
     const sockets = new Set<Socket>();
-    server.on('connection', (socket: Socket) => {
+    listener.on('connection', (socket: Socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
     });
-    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const onClientError = (error: NodeJS.ErrnoException, socket: Socket) => {
       // Unparseable request, headers too large, or a timeout: answer if we still can, then hang up.
       if (socket.writable && !socket.writableEnded) {
         const status =
@@ -223,23 +241,30 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       }
       socket.destroy();
-    });
+    };
+    server.on('clientError', onClientError);
+    front?.plain.on('clientError', onClientError);
 
-    const bound = await this.#bind(server, config);
-    if (!bound.ok) return this.#failStart(generation, bound);
+    const bound = await this.#bind(listener, config);
+    if (!bound.ok) {
+      if (front) await closeServer(server, sockets, front);
+      return this.#failStart(generation, bound);
+    }
     if (generation !== this.#generation) {
-      await closeServer(server, sockets);
+      await closeServer(server, sockets, front);
       return fail('LISTEN_FAILED', 'The server was stopped while it was starting.');
     }
-    server.on('error', (error) => {
+    listener.on('error', (error) => {
       // Listening sockets rarely fail after bind; if one does, say so and free everything.
       void this.#teardown().then(() =>
         this.#setStatus('error', { code: 'LISTEN_FAILED', message: `The server stopped: ${error.message}` }),
       );
     });
     this.#server = server;
+    this.#front = front;
     this.#sockets = sockets;
     this.#caches = caches;
+    if (config.liveReload) context.liveReload = this.#liveReload = new LiveReload(realRoot, context.onError);
     this.#watchRoot(generation, realRoot);
     this.#port = bound.value;
     this.lastPort = bound.value;
@@ -248,7 +273,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     return ok(this.state());
   }
 
-  async #bind(server: PierServer, config: ServerConfig): Promise<Result<number>> {
+  async #bind(server: net.Server, config: ServerConfig): Promise<Result<number>> {
     // LAN: '::' takes IPv4 and IPv6 on a dual-stack system; fall back to IPv4 only.
     const hosts = config.lan ? ['::', '0.0.0.0'] : ['127.0.0.1'];
     const probeHost = config.lan ? '0.0.0.0' : '127.0.0.1';
@@ -315,6 +340,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
           message: `The folder ${this.#config.root} is gone (deleted, renamed or unmounted). Pier keeps port ${this.#port} and serves it again when the folder is back.`,
         });
       } else if (now !== null && this.#status === 'error' && this.#error?.code === 'FOLDER_MISSING') {
+        this.#liveReload?.rewatch();
         this.#setStatus('running');
       }
     };
@@ -325,13 +351,18 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
   async #teardown(): Promise<void> {
     const server = this.#server;
     this.#server = null;
+    const front = this.#front;
+    this.#front = null;
     this.#port = null;
     this.#lanUrls = [];
     if (this.#rootCheck) clearInterval(this.#rootCheck);
     this.#rootCheck = null;
     this.#caches?.listings.clear();
     this.#caches = null;
-    if (server) await closeServer(server, this.#sockets);
+    const liveReload = this.#liveReload;
+    this.#liveReload = null;
+    await liveReload?.close();
+    if (server) await closeServer(server, this.#sockets, front);
   }
 
   /** Stop at once: open keep-alive connections are closed and the port is free when this resolves. */
@@ -342,9 +373,59 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
   }
 }
 
-function closeServer(server: PierServer, sockets: Set<Socket>): Promise<void> {
+/** A listener that hands TLS connections to `tls` and the rest to `plain`. */
+type DualFront = net.Server & { plain: PierServer };
+
+/**
+ * Accept HTTPS and plain HTTP on one port: the first byte of a TLS connection
+ * is 0x16 (a handshake record), never the start of an HTTP method. The two
+ * servers never listen themselves; they get each connection from here.
+ * A connection that sends nothing is dropped after the handshake timeout.
+ */
+function dualProtocolFront(tls: PierServer, plain: PierServer): DualFront {
+  // Node starts an http server's header and request timeout checks when it
+  // starts listening; these two never do, so start those checks by hand.
+  tls.emit('listening');
+  plain.emit('listening');
+  plain.setTimeout(SOCKET_IDLE_MS);
+  const front = net.createServer({ pauseOnConnect: false }, (socket) => {
+    const silent = () => socket.destroy();
+    const onError = () => socket.destroy();
+    socket.setTimeout(HEADERS_TIMEOUT_MS);
+    socket.once('timeout', silent);
+    // Until a server owns the socket, an error (a reset) must not go unheard.
+    socket.on('error', onError);
+    socket.once('data', (chunk: Buffer) => {
+      socket.off('timeout', silent);
+      socket.off('error', onError);
+      socket.setTimeout(0);
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk[0] === 0x16) {
+        // TLS takes over the socket's handle and replays what was unshifted itself.
+        tls.emit('connection', socket);
+      } else {
+        plain.emit('connection', socket);
+        // The HTTP parser reads the handle directly; the unshifted bytes come through 'data' once resumed.
+        socket.resume();
+      }
+    });
+  }) as DualFront;
+  front.plain = plain;
+  return front;
+}
+
+function closeServer(server: PierServer, sockets: Set<Socket>, front: DualFront | null = null): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    if (front) {
+      front.close(() => resolve());
+      // Neither listens: close() only stops their timeout checks and idle connections.
+      server.close();
+      front.plain.close();
+      front.plain.closeAllConnections();
+    } else {
+      server.close(() => resolve());
+    }
     server.closeAllConnections();
     // closeAllConnections() only knows HTTP connections; TLS handshakes in
     // progress and anything upgraded live in our own set.

@@ -221,6 +221,27 @@ test('--https: serves over TLS with a certificate stored under XDG_CONFIG_HOME',
   assert.ok((await stat(path.join(configHome, 'Pier', 'tls', 'pier-cert.pem'))).isFile());
 });
 
+test('text mode says what --https, --live-reload and a recognized build mean, and where a phone trusts the certificate', async (t) => {
+  const { root, configHome } = await site(t);
+  await mkdir(path.join(root, 'Build'));
+  await writeFile(path.join(root, 'Build', 'game.loader.js'), '');
+  await writeFile(path.join(root, 'Build', 'game.wasm.br'), '');
+  const pier = spawnPier(t, ['serve', root, '--https', '--live-reload', '--lan'], { configHome });
+  await pier.waitForLines((line) => line.includes('Press Ctrl+C to stop.'));
+  const has = (text: string) => pier.lines.some((line) => line.includes(text));
+  assert.ok(has("HTTPS:  signed by Pier's local certificate authority; `pier trust`"), pier.stdout);
+  assert.ok(has('Live reload: on'), pier.stdout);
+  assert.ok(has('This looks like a Unity WebGL build (Build/game.wasm.br); it needs --preset unity.'), pier.stdout);
+  const lan = pier.lines.find((line) => line.startsWith('  LAN:    https://'));
+  if (lan) {
+    // The trust page is offered over plain HTTP on the same port (the address is printed, never fetched).
+    const origin = new URL(lan.slice('  LAN:    '.length).trim()).host;
+    assert.ok(has(`Phone:  first trust Pier's certificates at http://${origin}/.pier/trust`), pier.stdout);
+  } else {
+    t.diagnostic('no LAN address on this machine: the Phone line is not shown, nothing to check');
+  }
+});
+
 test('--clean-urls: /about serves about.html', async (t) => {
   const { root, configHome } = await site(t);
   const { url } = await startJson(t, [root, '--clean-urls'], { configHome });

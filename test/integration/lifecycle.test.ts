@@ -318,6 +318,7 @@ describe('update and remove', () => {
         caching: 'no-store',
         headers: [{ name: 'X-Kept', value: 'yes' }],
         presets: [],
+        liveReload: false,
         https: false,
         auth: { username: 'ada', password: 'secret' },
       },
