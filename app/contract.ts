@@ -224,6 +224,15 @@ export interface TrustOutcome {
   changes: { id: string; ok: boolean; message: string }[];
 }
 
+/** One address this machine has on a network, and the adapter it is on. */
+export interface LanAddress {
+  address: string;
+  /** The adapter's name as the system calls it ("en0", "Wi-Fi", "utun3"); empty when unknown. */
+  interface: string;
+  /** On an adapter made by a VPN, a VM or a container: a phone on the Wi-Fi usually can't reach it. */
+  virtual: boolean;
+}
+
 /** One finished request. */
 export interface LogEntry {
   /** Increases by one per request on a server, from 1. */
@@ -304,6 +313,17 @@ export interface LogBatch {
 export const UrlChoice = z.union([z.literal('local'), z.number().int().min(0).max(63)]);
 export type UrlChoice = z.infer<typeof UrlChoice>;
 
+/** What the window may do to trust Pier's certificate authority (always for this user only; `pier trust --system` does the machine). */
+export const TrustAction = z.enum(['install', 'uninstall']);
+export type TrustAction = z.infer<typeof TrustAction>;
+
+/** A QR code for a page of one of Pier's servers, with the URL it holds. */
+export interface QrImage {
+  url: string;
+  /** SVG markup. */
+  svg: string;
+}
+
 export interface PortCheck {
   free: boolean;
   /** When taken: the next free port. */
@@ -335,6 +355,18 @@ export interface PierApi {
   copyUrl(id: ServerId, which: UrlChoice): Promise<Result<string>>;
   /** A QR code (SVG markup) for one of the server's URLs. */
   qrCode(id: ServerId, which: UrlChoice): Promise<Result<string>>;
+  /**
+   * A QR code for the certificate page (`/.pier/trust`) of a running server
+   * at its LAN address `which`, over plain HTTP on the server's own port (a
+   * phone can't check the certificate before it trusts it).
+   */
+  trustQrCode(id: ServerId, which: number): Promise<Result<QrImage>>;
+  /** Pier's certificate authority (created if missing) and where it is trusted. */
+  trustStatus(): Promise<Result<TrustStatus>>;
+  /** Add Pier's authority to (or remove it from) this user's stores that Pier can change. */
+  trust(action: TrustAction): Promise<Result<TrustOutcome>>;
+  /** This machine's LAN addresses now, each with its adapter, real adapters first. */
+  networkAddresses(): Promise<LanAddress[]>;
   /** Show the served folder in the system file manager. */
   revealFolder(id: ServerId): Promise<Result<null>>;
   /** Is this port free for a server with this reach? `exceptId`: a server whose own port doesn't count. */
@@ -366,6 +398,10 @@ export const requests = {
   copyUrl: { channel: requestChannels.copyUrl, args: z.tuple([ServerId, UrlChoice]) },
   qrCode: { channel: requestChannels.qrCode, args: z.tuple([ServerId, UrlChoice]) },
   revealFolder: { channel: requestChannels.revealFolder, args: z.tuple([ServerId]) },
+  trustQrCode: { channel: requestChannels.trustQrCode, args: z.tuple([ServerId, z.number().int().min(0).max(63)]) },
+  trustStatus: { channel: requestChannels.trustStatus, args: z.tuple([]) },
+  trust: { channel: requestChannels.trust, args: z.tuple([TrustAction]) },
+  networkAddresses: { channel: requestChannels.networkAddresses, args: z.tuple([]) },
   checkPort: { channel: requestChannels.checkPort, args: z.tuple([Port, z.boolean(), ServerId.nullable()]) },
   getNotices: { channel: requestChannels.getNotices, args: z.tuple([]) },
   dismissNotice: { channel: requestChannels.dismissNotice, args: z.tuple([z.string().max(100)]) },

@@ -8,7 +8,21 @@
  *
  * Like contract.ts, this module must stay importable from every layer.
  */
-import type { LogBatch, LogEntry, Notice, PortCheck, Result, ServerId, ServerInput, ServerPatch, ServerState } from './contract';
+import type {
+  LanAddress,
+  LogBatch,
+  LogEntry,
+  Notice,
+  PortCheck,
+  Result,
+  ServerId,
+  ServerInput,
+  ServerPatch,
+  ServerState,
+  TrustAction,
+  TrustOutcome,
+  TrustStatus,
+} from './contract';
 
 /** How often main pulls request logs (with each server's counters) from the engine. */
 export const LOG_PULL_MS = 100;
@@ -21,6 +35,8 @@ export interface EngineOptions {
   userDataDir: string;
   /** A test seam: LAN addresses the servers report instead of the machine's (never connected to). */
   lanAddresses: string[] | null;
+  /** A test seam like `lanAddresses`, with adapter names: name → its IPv4 addresses (never connected to). Wins over `lanAddresses`. */
+  lanInterfaces?: Record<string, string[]> | null;
 }
 
 /** Everything main can ask of the engine: one call, one reply. */
@@ -36,6 +52,12 @@ export interface EngineApi {
   getLog(id: ServerId): Promise<LogEntry[]>;
   clearLog(id: ServerId): Promise<Result<null>>;
   checkPort(port: number, lan: boolean, exceptId: ServerId | null): Promise<PortCheck>;
+  /** Pier's certificate authority (created if missing) and the stores it can be trusted from. */
+  trustStatus(): Promise<Result<TrustStatus>>;
+  /** Trust or untrust the authority in this user's stores (never the system's: that is `pier trust --system`). */
+  trust(action: TrustAction): Promise<Result<TrustOutcome>>;
+  /** The machine's LAN addresses now, with their adapters, real ones first. */
+  lanAddresses(): Promise<LanAddress[]>;
   /** New log entries of every server since the last pull, each batch with the server's counters. */
   pullLogs(): Promise<LogBatch[]>;
   /** Save, then stop every server; main ends the process once this answers. */
@@ -56,6 +78,9 @@ const methods: Record<EngineMethod, true> = {
   getLog: true,
   clearLog: true,
   checkPort: true,
+  trustStatus: true,
+  trust: true,
+  lanAddresses: true,
   pullLogs: true,
   shutdown: true,
 };

@@ -5,6 +5,8 @@
  */
 import os from 'node:os';
 
+import type { LanAddress } from './contract';
+
 /** The part of `os.networkInterfaces()` entries that we read. */
 export interface InterfaceAddress {
   address: string;
@@ -38,7 +40,8 @@ const VIRTUAL_PREFIXES = [
   'vmware',
 ];
 
-function isVirtual(name: string): boolean {
+/** An adapter made by a container, a VM or a VPN, by its name. */
+export function isVirtual(name: string): boolean {
   const lower = name.toLowerCase();
   return VIRTUAL_PREFIXES.some((prefix) => lower.startsWith(prefix));
 }
@@ -48,7 +51,8 @@ function isIPv4(family: string | number): boolean {
 }
 
 /**
- * The machine's IPv4 addresses that another device on the LAN could use.
+ * The machine's IPv4 addresses that another device on the LAN could use, each
+ * with the adapter it is on (for a person: "Wi-Fi (en0)" vs "VPN (utun3)").
  *
  * Skips loopback/internal and link-local (169.254.x.x: self-assigned when DHCP
  * failed, not routable) addresses and all IPv6 (a phone's browser rarely
@@ -58,20 +62,31 @@ function isIPv4(family: string | number): boolean {
  *
  * @param interfaces defaults to `os.networkInterfaces()`; pass a table in tests.
  */
-export function lanAddresses(interfaces: InterfaceTable = os.networkInterfaces()): string[] {
-  const real: string[] = [];
-  const virtual: string[] = [];
+export function lanInterfaces(interfaces: InterfaceTable = os.networkInterfaces()): LanAddress[] {
+  const real: LanAddress[] = [];
+  const virtual: LanAddress[] = [];
   for (const [name, entries] of Object.entries(interfaces)) {
     const bucket = isVirtual(name) ? virtual : real;
     for (const entry of entries ?? []) {
       if (entry.internal || !isIPv4(entry.family)) continue;
       if (entry.address.startsWith('169.254.')) continue;
-      bucket.push(entry.address);
+      bucket.push({ address: entry.address, interface: name, virtual: bucket === virtual });
     }
   }
-  // A Set keeps first-insertion order, so an address seen on a real adapter
-  // stays in the real group even if a virtual one reports it too.
-  return [...new Set([...real, ...virtual])];
+  // The first sighting wins, so an address seen on a real adapter stays in
+  // the real group even if a virtual one reports it too.
+  const seen = new Set<string>();
+  return [...real, ...virtual].filter(({ address }) => !seen.has(address) && Boolean(seen.add(address)));
+}
+
+/** The addresses of {@link lanInterfaces}, in the same order: what LAN URLs are made of. */
+export function lanAddresses(interfaces: InterfaceTable = os.networkInterfaces()): string[] {
+  return lanInterfaces(interfaces).map(({ address }) => address);
+}
+
+/** LAN addresses with their adapters, for addresses given without one (a test seam): each counts as real, its adapter unknown. */
+export function unnamedAddresses(addresses: readonly string[]): LanAddress[] {
+  return addresses.map((address) => ({ address, interface: '', virtual: false }));
 }
 
 /**

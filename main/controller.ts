@@ -33,6 +33,8 @@ export interface Desktop {
   send(channel: string, payload: unknown): void;
   /** Test seam: the LAN addresses servers report (never connected to). */
   lanAddresses?: string[];
+  /** Test seam: LAN addresses by adapter name (never connected to); wins over `lanAddresses`. */
+  lanInterfaces?: Record<string, string[]>;
 }
 
 /** One handler per request of the contract; a missing one is a compile error. */
@@ -70,7 +72,7 @@ export async function createController(desktop: Desktop): Promise<Controller> {
   const continuity = new EngineContinuity();
   const engine = new EngineSupervisor({
     fork: desktop.forkEngine,
-    init: { userDataDir: desktop.userDataDir, lanAddresses: desktop.lanAddresses ?? null },
+    init: { userDataDir: desktop.userDataDir, lanAddresses: desktop.lanAddresses ?? null, lanInterfaces: desktop.lanInterfaces ?? null },
     onEvent: (event) => {
       if (event.type === 'servers') desktop.send(events.onServers, continuity.states(event.servers));
       else notify(event.level, event.message);
@@ -107,6 +109,15 @@ export async function createController(desktop: Desktop): Promise<Controller> {
     return chosen ? ok(chosen) : fail('NOT_RUNNING', 'That LAN address is no longer available.');
   };
 
+  const qrSvg = (url: string) => QRCode.toString(url, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+
+  /** A running LAN server's certificate page: its own LAN address and port, plain HTTP, Pier's own path. Nothing else. */
+  const trustPageOf = async (id: ServerId, which: number): Promise<Result<string>> => {
+    const url = await urlOf(id, which);
+    if (!url.ok) return url;
+    return ok(`http://${new URL(url.value).host}/.pier/trust`);
+  };
+
   const handlers = {
     listServers: async () => continuity.states(await engine.call('listServers')),
     pickFolder: () => desktop.pickFolder(),
@@ -135,8 +146,16 @@ export async function createController(desktop: Desktop): Promise<Controller> {
     qrCode: async (id, which) => {
       const url = await urlOf(id, which);
       if (!url.ok) return url;
-      return ok(await QRCode.toString(url.value, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }));
+      return ok(await qrSvg(url.value));
     },
+    trustQrCode: async (id, which) => {
+      const url = await trustPageOf(id, which);
+      if (!url.ok) return url;
+      return ok({ url: url.value, svg: await qrSvg(url.value) });
+    },
+    trustStatus: () => engine.call('trustStatus'),
+    trust: (action) => engine.call('trust', action),
+    networkAddresses: () => engine.call('lanAddresses'),
     revealFolder: async (id) => {
       const state = await stateOf(id);
       if (!state.ok) return state;

@@ -7,22 +7,30 @@
  */
 import path from 'node:path';
 
-import { ok } from '../app/contract';
+import { fail, ok, type Result } from '../app/contract';
 import type { EngineApi, EngineEvent, EngineOptions } from '../app/engine-protocol';
 import { LogPull } from '../app/log-pull';
+import { lanInterfaces, type InterfaceTable } from '../app/lan';
 import { findFreePort, isPortFree } from '../app/ports';
 import { ServerManager } from '../app/server-manager';
 import { SettingsStore } from '../app/settings-store';
 import { TlsStore } from '../app/tls';
+import { installTrust, trustStatus, uninstallTrust } from '../app/trust-store';
 import { oncePerTurn } from './once-per-turn';
 import { autoSave, restoreServers } from './persistence';
 
 /** Start the engine: restore the saved servers, then answer calls. `emit` carries events to main. */
 export async function startEngine(options: EngineOptions, emit: (event: EngineEvent) => void): Promise<EngineApi> {
+  const seam = seamTable(options);
+  const addresses = () => lanInterfaces(seam ?? undefined);
   const { lanAddresses } = options;
   const manager = new ServerManager({
     tls: new TlsStore(path.join(options.userDataDir, 'tls')),
-    lanAddresses: lanAddresses ? () => lanAddresses : undefined,
+    lanAddresses: options.lanInterfaces
+      ? () => addresses().map(({ address }) => address)
+      : lanAddresses
+        ? () => lanAddresses
+        : undefined,
   });
   const store = new SettingsStore(path.join(options.userDataDir, 'settings.json'));
   const logs = new LogPull();
@@ -36,6 +44,23 @@ export async function startEngine(options: EngineOptions, emit: (event: EngineEv
     pushServers();
   });
   manager.on('requestError', (id, error) => console.error(`[pier engine] server ${id}: error while answering a request`, error));
+
+  // One trust change at a time: two would race on the same certificate databases.
+  let trustQueue: Promise<unknown> = Promise.resolve();
+  const trustCall = async <T>(what: string, work: () => Promise<T>): Promise<Result<T>> => {
+    const turn = trustQueue.then(work);
+    // The next call waits for this one, whatever becomes of it.
+    trustQueue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return ok(await turn);
+    } catch (error) {
+      console.error(`[pier engine] could not ${what}`, error);
+      return fail('TLS_FAILED', `Pier could not ${what}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
 
   const saver = autoSave(manager, store, (message) => notify('error', message));
   const restoreProblem = await restoreServers(manager, store);
@@ -70,6 +95,13 @@ export async function startEngine(options: EngineOptions, emit: (event: EngineEv
       if (await isPortFree(port, host)) return { free: true, suggestedPort: null };
       return { free: false, suggestedPort: await findFreePort(host, port + 1) };
     },
+    // The window changes only this user's stores; the machine's are `pier trust --system`, with a password prompt.
+    trustStatus: () => trustCall('read the certificate stores', () => trustStatus(options.userDataDir)),
+    trust: (action) =>
+      trustCall(action === 'install' ? 'trust its certificate authority' : 'remove trust in its certificate authority', () =>
+        action === 'install' ? installTrust(options.userDataDir, { system: false }) : uninstallTrust(options.userDataDir, { system: false }),
+      ),
+    lanAddresses: async () => addresses(),
     pullLogs: async () => {
       const batches = [];
       for (const { id } of manager.list()) {
@@ -87,4 +119,15 @@ export async function startEngine(options: EngineOptions, emit: (event: EngineEv
       return null;
     },
   };
+}
+
+/** The test seams' addresses as a table of adapters, or null to read the machine's. */
+function seamTable(options: EngineOptions): InterfaceTable | null {
+  const asEntries = (list: string[]) => list.map((address) => ({ address, family: 'IPv4', internal: false }));
+  if (options.lanInterfaces) {
+    return Object.fromEntries(Object.entries(options.lanInterfaces).map(([name, list]) => [name, asEntries(list)]));
+  }
+  // Addresses without adapter names: all on one adapter whose name is unknown.
+  if (options.lanAddresses) return { '': asEntries(options.lanAddresses) };
+  return null;
 }

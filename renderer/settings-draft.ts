@@ -1,4 +1,4 @@
-import type { Caching, ServerConfig, ServerPatch } from '../app/contract';
+import type { Caching, Preset, ServerConfig, ServerPatch } from '../app/contract';
 
 // The settings form edits a draft; Apply sends only what differs from the
 // server's config. These checks mirror app/contract.ts closely enough to show
@@ -22,7 +22,9 @@ export interface SettingsDraft {
   cleanUrls: boolean;
   cors: boolean;
   compress: boolean;
+  liveReload: boolean;
   crossOriginIsolated: boolean;
+  unity: boolean;
   https: boolean;
   caching: Caching;
   authOn: boolean;
@@ -43,6 +45,12 @@ export interface DraftErrors {
 export const PORT_MESSAGE = 'The port must be a number from 1 to 65535.';
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** The draft's switch for each preset. */
+const PRESET_SWITCHES = [
+  ['crossOriginIsolated', 'cross-origin-isolated'],
+  ['unity', 'unity'],
+] as const satisfies readonly (readonly [keyof SettingsDraft, Preset])[];
+
 let nextHeaderKey = 1;
 export const newHeaderRow = (name = '', value = ''): HeaderDraft => ({ key: nextHeaderKey++, name, value });
 
@@ -57,7 +65,9 @@ export function draftFromConfig(config: ServerConfig): SettingsDraft {
     cleanUrls: config.cleanUrls,
     cors: config.cors,
     compress: config.compress,
+    liveReload: config.liveReload,
     crossOriginIsolated: config.presets.includes('cross-origin-isolated'),
+    unity: config.presets.includes('unity'),
     https: config.https,
     caching: config.caching,
     authOn: config.auth !== null,
@@ -117,14 +127,17 @@ export function patchFromDraft(draft: SettingsDraft, config: ServerConfig): Serv
   if (draft.name.trim() !== config.name) patch.name = draft.name.trim();
   const port = draft.portMode === 'auto' ? 'auto' : (parsePort(draft.port) ?? draft.port);
   if (port !== config.port) patch.port = port as ServerPatch['port'];
-  for (const key of ['lan', 'listing', 'spa', 'cleanUrls', 'cors', 'compress', 'https'] as const) {
+  for (const key of ['lan', 'listing', 'spa', 'cleanUrls', 'cors', 'compress', 'liveReload', 'https'] as const) {
     if (draft[key] !== config[key]) patch[key] = draft[key];
   }
   if (draft.caching !== config.caching) patch.caching = draft.caching;
-  if (draft.crossOriginIsolated !== config.presets.includes('cross-origin-isolated')) {
-    const others = config.presets.filter((preset) => preset !== 'cross-origin-isolated');
-    patch.presets = draft.crossOriginIsolated ? [...others, 'cross-origin-isolated'] : others;
+  // Each preset switch adds or removes its own preset; the order of the others is kept.
+  let presets = config.presets;
+  for (const [field, preset] of PRESET_SWITCHES) {
+    if (draft[field] === presets.includes(preset)) continue;
+    presets = draft[field] ? [...presets, preset] : presets.filter((p) => p !== preset);
   }
+  if (presets !== config.presets) patch.presets = presets;
   const auth = draft.authOn ? { username: draft.username, password: draft.password } : null;
   if (JSON.stringify(auth) !== JSON.stringify(config.auth)) patch.auth = auth;
   const headers = filledHeaders(draft).map((h) => ({ name: h.name.trim(), value: h.value }));

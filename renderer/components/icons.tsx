@@ -143,3 +143,23 @@ export const LockIcon = () => (
     <path d="M5.25 7V5a2.75 2.75 0 0 1 5.5 0v2" />
   </Icon>
 );
+
+export const ShieldIcon = () => (
+  <Icon>
+    <path d="M8 1.75 3 3.6v4.15c0 3.05 2.1 5.45 5 6.5 2.9-1.05 5-3.45 5-6.5V3.6z" />
+    <path d="m5.9 8.1 1.5 1.5 2.8-3" />
+  </Icon>
+);
+
+export const PhoneIcon = () => (
+  <Icon>
+    <rect x="4.25" y="1.75" width="7.5" height="12.5" rx="1.75" />
+    <path d="M7.25 11.75h1.5" />
+  </Icon>
+);
+
+export const SparkIcon = () => (
+  <Icon>
+    <path d="M8 2v2.5M8 11.5V14M2 8h2.5M11.5 8H14M3.75 3.75l1.75 1.75M10.5 10.5l1.75 1.75M12.25 3.75 10.5 5.5M5.5 10.5l-1.75 1.75" />
+  </Icon>
+);

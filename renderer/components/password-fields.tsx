@@ -18,7 +18,7 @@ export function PasswordFields({ on, username, password, errors, onChange }: Pas
     <div className="field-row field-row-stack">
       <div className="field-label">
         <label className="checkbox-label" htmlFor={id}>
-          <input id={id} type="checkbox" className="checkbox" checked={on} aria-describedby={`${id}-hint`} onChange={(event) => onChange({ authOn: event.target.checked })} />
+          <input id={id} type="checkbox" className="checkbox" data-setting="password" checked={on} aria-describedby={`${id}-hint`} onChange={(event) => onChange({ authOn: event.target.checked })} />
           Require a password
         </label>
         <p className="field-hint" id={`${id}-hint`}>

@@ -7,6 +7,7 @@ import { STATUS_LABEL, isUp } from '../server-status';
 import { showNotice } from '../stores/notices-store';
 import { neighbourOf, selectServer } from '../stores/selection-store';
 import { FolderIcon, PlayIcon, StopIcon, TrashIcon } from './icons';
+import { OptionChips } from './option-chips';
 import { RemoveDialog } from './remove-dialog';
 import { focusSelectedServer } from './server-list';
 import { StatusDot } from './status-dot';
@@ -75,6 +76,7 @@ export function ServerHeader({ server }: { server: ServerState }) {
         <button type="button" className="btn-link" onClick={reveal}>
           Show folder
         </button>
+        <OptionChips config={server.config} />
       </div>
       {confirming ? <RemoveDialog server={server} onCancel={() => setConfirming(false)} onRemove={remove} /> : null}
     </header>

@@ -1,4 +1,5 @@
 import type { ServerState } from '../../app/contract';
+import { BuildBanner } from './build-banner';
 import { RequestsSection } from './requests-section';
 import { ServerErrorAlert } from './server-error-alert';
 import { ServerHeader } from './server-header';
@@ -17,6 +18,7 @@ export function ServerPane({ server }: { server: ServerState }) {
       <div className="pane-first-screen">
         <ServerHeader server={server} />
         {server.status === 'error' && server.error ? <ServerErrorAlert server={server} error={server.error} /> : null}
+        <BuildBanner server={server} />
         <ServerUrls server={server} />
         <RequestsSection server={server} />
       </div>

@@ -4,6 +4,7 @@ import { pier } from '../pier';
 import { showNotice } from '../stores/notices-store';
 import { CheckIcon, CopyIcon, ExternalIcon, QrIcon, WifiIcon } from './icons';
 import { QrDialog } from './qr-dialog';
+import { CertificateRow, LanExposureWarning } from './sharing-rows';
 import { useFlash } from './use-flash';
 
 /** Always in the DOM, so screen readers hear "Copied" when it fills (a live region must exist before it changes). */
@@ -55,9 +56,10 @@ export function ServerUrls({ server }: { server: ServerState }) {
         )}
         <div className="url-actions">
           <CopiedStatus shown={copied === 'local'} />
-          <button type="button" className="btn" disabled={!running} onClick={() => void copy('local')}>
+          {/* In a narrow window only the icon shows; the name stays. */}
+          <button type="button" className="btn btn-collapsible" aria-label="Copy URL" title="Copy URL" disabled={!running} onClick={() => void copy('local')}>
             <CopyIcon />
-            Copy URL
+            <span className="btn-collapsible-label">Copy URL</span>
           </button>
           <button type="button" className="btn btn-primary" disabled={!running} onClick={() => void open()}>
             <ExternalIcon />
@@ -92,6 +94,8 @@ export function ServerUrls({ server }: { server: ServerState }) {
       ) : (
         <LanHint server={server} />
       )}
+      <LanExposureWarning server={server} />
+      <CertificateRow server={server} />
       {qrOpen && lanUrls.length > 0 ? <QrDialog server={server} onClose={() => setQrOpen(false)} /> : null}
     </section>
   );

@@ -151,10 +151,22 @@ export function SettingsForm({ server }: { server: ServerState }) {
               onChange={(compress) => change({ compress })}
             />
             <SwitchField
+              label="Live reload"
+              hint="Pages reload by themselves when a file in the folder changes; a changed stylesheet is swapped in without a reload."
+              checked={draft.liveReload}
+              onChange={(liveReload) => change({ liveReload })}
+            />
+            <SwitchField
               label="Cross-origin isolation"
               hint="COOP and COEP headers, so SharedArrayBuffer and WASM threads work (Godot, Emscripten). Needs a secure context: this computer, or HTTPS."
               checked={draft.crossOriginIsolated}
               onChange={(crossOriginIsolated) => change({ crossOriginIsolated })}
+            />
+            <SwitchField
+              label="Unity build"
+              hint="A Unity WebGL build's compressed files (Build/*.br, *.gz) go out with Content-Encoding and their real type, so the loader runs without the decompression fallback."
+              checked={draft.unity}
+              onChange={(unity) => change({ unity })}
             />
             <div className="field-row field-row-select">
               <div className="field-label">

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { ServerState } from '../../app/contract';
 import { createStore, useStore } from '../stores/create-store';
 import { ChevronIcon } from './icons';
+import { PRESET_LABEL } from './option-chips';
 import { SettingsForm } from './settings-form';
 
 /** A few words on how it serves, for when the section is closed. */
@@ -14,12 +15,25 @@ function summary(server: ServerState): string {
   if (c.spa) parts.push('SPA');
   if (c.cleanUrls) parts.push('Clean URLs');
   if (c.cors) parts.push('CORS');
+  if (c.liveReload) parts.push('Live reload');
+  for (const preset of c.presets) parts.push(PRESET_LABEL[preset]);
   if (c.headers.length) parts.push(`${c.headers.length} header${c.headers.length === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
 
 // Open or closed is the user's choice for every server alike, kept while the window lives.
 const openStore = createStore(true);
+
+/** Open Settings and put the keyboard on "Require a password" (the LAN warning's action). */
+export function showPasswordSetting(): void {
+  openStore.set(true);
+  // After React has shown the section.
+  requestAnimationFrame(() => {
+    const field = document.querySelector<HTMLInputElement>('[data-setting="password"]');
+    field?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    field?.focus({ preventScroll: true });
+  });
+}
 
 /**
  * Snapshots arrive with every change of a server's request counters; the

@@ -27,28 +27,19 @@ import { fromChildProcess } from '../../app/engine-channel';
 import { createController, type Desktop } from '../../main/controller';
 import { setupIpc, type IpcMainLike } from '../../main/ipc';
 import { sameDocument } from '../../main/security';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RENDERER = path.join(ROOT, 'dist', 'renderer');
 const ENGINE_HOST = path.join(ROOT, 'dist', 'main', 'engine-host.cjs');
-export const CHROMIUM = '/usr/bin/chromium';
-/** Without the networking flags Chromium keeps calling hosts this network refuses. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 export interface LaunchOptions {
   /** Relaunch with the settings of an earlier launch. */
   userDataDir?: string;
   colorScheme?: 'light' | 'dark';
   /** LAN addresses the engine reports (the harness variant only); never connected to. */
   lanAddresses?: string[];
+  /** LAN addresses by adapter name, e.g. { en0: ['192.168.1.20'] } (the harness variant only); never connected to. */
+  lanInterfaces?: Record<string, string[]>;
 }
 
 export interface PierApp {
@@ -56,6 +47,11 @@ export interface PierApp {
   page: Page;
   /** Pier's settings folder (Electron's userData). */
   userDataDir: string;
+  /**
+   * The home folder the engine sees (HOME, XDG_*): a temp folder, so trusting
+   * Pier's certificate authority changes ~/.pki here, never the real user's.
+   */
+  home: string;
   /** What the next native folder dialog returns (null: the user cancels). */
   pickFolder(folder: string | null): Promise<void>;
   /** Drop a folder onto the window, as from a file manager. */
@@ -73,7 +69,19 @@ export interface PierApp {
 export async function launchApp(options: LaunchOptions = {}): Promise<PierApp> {
   const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pier-e2e-userdata-')));
   const variant = test.info().project.name === 'electron' ? 'electron' : 'harness';
-  return variant === 'electron' ? launchElectron(userDataDir, options) : launchHarness(userDataDir, options);
+  const home = await mkdtemp(path.join(os.tmpdir(), 'pier-e2e-home-'));
+  return variant === 'electron' ? launchElectron(userDataDir, home, options) : launchHarness(userDataDir, home, options);
+}
+
+/** The environment of a process that must not see the real user's home (certificate stores live there). */
+function withHome(home: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+  };
 }
 
 let preloadBundle: Promise<string> | null = null;
@@ -97,7 +105,7 @@ async function serveRenderer(): Promise<http.Server> {
   return server;
 }
 
-async function launchHarness(userDataDir: string, options: LaunchOptions): Promise<PierApp> {
+async function launchHarness(userDataDir: string, home: string, options: LaunchOptions): Promise<PierApp> {
   const page$ = await serveRenderer();
   const pageUrl = `http://127.0.0.1:${(page$.address() as AddressInfo).port}/index.html`;
   const profile = await mkdtemp(path.join(os.tmpdir(), 'pier-e2e-chromium-'));
@@ -123,7 +131,7 @@ async function launchHarness(userDataDir: string, options: LaunchOptions): Promi
     userDataDir,
     // The same engine host the app starts with utilityProcess.fork, here as a Node child process.
     forkEngine: () => {
-      const child = fork(ENGINE_HOST, [], { serialization: 'advanced', stdio: 'inherit', execArgv: [] });
+      const child = fork(ENGINE_HOST, [], { serialization: 'advanced', stdio: 'inherit', execArgv: [], env: withHome(home) });
       engines.push(child);
       return fromChildProcess(child);
     },
@@ -135,6 +143,7 @@ async function launchHarness(userDataDir: string, options: LaunchOptions): Promi
     send: (channel, payload) =>
       void page.evaluate(([c, p]) => window.__pierTransport?.emit(c, p), [channel, payload] as const).catch(() => undefined),
     lanAddresses: options.lanAddresses,
+    lanInterfaces: options.lanInterfaces,
   };
   const controller = await createController(desktop);
 
@@ -170,6 +179,7 @@ async function launchHarness(userDataDir: string, options: LaunchOptions): Promi
   return {
     page,
     userDataDir,
+    home,
     pickFolder: async (folder) => void (nextFolder = folder),
     dropFolder: (folder) => dropOnto(page, folder),
     opened: async () => [...opened],
@@ -212,11 +222,11 @@ async function dropOnto(page: Page, folder: string): Promise<void> {
   );
 }
 
-async function launchElectron(userDataDir: string, options: LaunchOptions): Promise<PierApp> {
+async function launchElectron(userDataDir: string, home: string, options: LaunchOptions): Promise<PierApp> {
   const electronApp = await _electron.launch({
     args: [ROOT],
     cwd: ROOT,
-    env: { ...process.env, PIER_USER_DATA_DIR: userDataDir } as Record<string, string>,
+    env: { ...withHome(home), PIER_USER_DATA_DIR: userDataDir } as Record<string, string>,
     colorScheme: options.colorScheme ?? 'light',
   });
   const page = await electronApp.firstWindow();
@@ -225,6 +235,7 @@ async function launchElectron(userDataDir: string, options: LaunchOptions): Prom
   return {
     page,
     userDataDir,
+    home,
     async pickFolder(folder) {
       await electronApp.evaluate(({ dialog }, picked) => {
         dialog.showOpenDialog = (async () => ({ canceled: picked === null, filePaths: picked ? [picked] : [] })) as never;
