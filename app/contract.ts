@@ -70,6 +70,60 @@ export const Preset = z.enum(['cross-origin-isolated', 'unity'], {
 });
 export type Preset = z.infer<typeof Preset>;
 
+/**
+ * How a proxy rule with several upstreams picks one: in turn (`round-robin`),
+ * the one with the fewest requests in flight (`least-connections`), or always
+ * the same one for the same client address while it is up (`sticky`, for apps
+ * that keep sessions in memory).
+ */
+export const BalancePolicy = z.enum(['round-robin', 'least-connections', 'sticky'], {
+  error: 'Unknown balancing policy. Pier knows: round-robin, least-connections, sticky.',
+});
+export type BalancePolicy = z.infer<typeof BalancePolicy>;
+
+/** A path on the proxying side: "/api", "/api/v2". No query, no trailing slash except "/" itself. */
+const ProxyPrefix = z
+  .string()
+  .trim()
+  .regex(/^\/([A-Za-z0-9._~!$&'()*+,;=:@%-]+(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*)?$/, 'A proxy prefix is a path such as /api: it starts with /, has no spaces, ? or #, and no / at the end.')
+  .refine((prefix) => !prefix.split('/').some((segment) => segment.startsWith('.')), "A proxy prefix can't have a segment starting with a dot (/.pier/ is Pier's own).");
+
+/** Where a proxy rule sends requests: an http or https origin, optionally with a base path. */
+export const UpstreamUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !url.search && !url.hash && !url.username && !url.password;
+    } catch {
+      return false;
+    }
+  }, 'An upstream is an http:// or https:// URL such as http://127.0.0.1:3000 (no query, no user name or password).');
+
+export const ProxyRule = z.strictObject({
+  /** Requests whose path is this prefix or starts with it and a "/" go to the upstreams. */
+  prefix: ProxyPrefix,
+  upstreams: z.array(UpstreamUrl).min(1, 'A proxy rule needs at least one upstream URL.').max(16, 'A proxy rule can have at most 16 upstreams.'),
+  /** Remove the prefix before forwarding ("/api/users" → "/users"). */
+  stripPrefix: z.boolean().default(false),
+  /** Send the client's Host header instead of the upstream's (the default rewrites it, like changeOrigin). */
+  keepHost: z.boolean().default(false),
+  policy: BalancePolicy.default('round-robin'),
+  /** Milliseconds to wait for the upstream's TCP (and TLS) connection. */
+  connectTimeoutMs: z.number().int().min(100, 'The connect timeout must be at least 100 ms.').max(120_000, 'The connect timeout can be at most 2 minutes.').default(5_000),
+  /** Milliseconds from sending the request to the end of the response head (streams may then run on). */
+  timeoutMs: z.number().int().min(100, 'The timeout must be at least 100 ms.').max(3_600_000, 'The timeout can be at most an hour.').default(60_000),
+  /** A path checked every few seconds on each upstream (2xx/3xx = up), or null for passive checks only. */
+  healthPath: z
+    .string()
+    .regex(/^\/[^\s?#]*$/, 'A health check path starts with / and has no spaces, ? or #.')
+    .nullable()
+    .default(null),
+});
+export type ProxyRule = z.infer<typeof ProxyRule>;
+export type ProxyRuleInput = z.input<typeof ProxyRule>;
+
 const serverOptionsShape = {
   name: z
     .string()
@@ -92,6 +146,12 @@ const serverOptionsShape = {
   presets: z.array(Preset).max(8).default([]),
   /** Watch the folder; HTML pages get a small script that reloads them (or swaps a changed stylesheet) on save. */
   liveReload: z.boolean().default(false),
+  /** Reverse-proxy rules, matched before files, longest prefix first. */
+  proxies: z
+    .array(ProxyRule)
+    .max(32, 'A server can have at most 32 proxy rules.')
+    .refine((rules) => new Set(rules.map((rule) => rule.prefix)).size === rules.length, 'Two proxy rules have the same prefix.')
+    .default([]),
   https: z.boolean().default(false),
   auth: BasicAuth.nullable().default(null),
 };
@@ -174,6 +234,24 @@ export interface DetectedBuild {
   presets: Preset[];
 }
 
+/** One upstream of a proxy rule, as the window shows it. */
+export interface UpstreamState {
+  /** The rule's prefix. */
+  prefix: string;
+  url: string;
+  up: boolean;
+  /** Epoch ms it was taken out, when down. */
+  downSince: number | null;
+  /** The last failure, in words ("connection refused", "no response within 5 s"), or null. */
+  lastError: string | null;
+  /** Requests it answered (any status). */
+  requests: number;
+  /** Requests in flight now. */
+  active: number;
+  /** Mean time to the response head over the last requests, in ms, or null before the first. */
+  latencyMs: number | null;
+}
+
 /** A snapshot of one server, as the UI and the CLI see it. */
 export interface ServerState {
   id: ServerId;
@@ -190,6 +268,8 @@ export interface ServerState {
   counters: RequestCounters;
   /** A build recognized in the folder when the server started, or null. */
   build: DetectedBuild | null;
+  /** Every upstream of every proxy rule, while the server runs; [] otherwise. */
+  upstreams: UpstreamState[];
 }
 
 /** One place a certificate authority can be trusted from: a browser's database, a keychain, a system store. */
@@ -248,6 +328,8 @@ export interface LogEntry {
   ip: string;
   userAgent: string;
   referer: string;
+  /** For a proxied request: the upstream that answered (or was tried last), e.g. "http://127.0.0.1:3001". */
+  upstream?: string;
 }
 
 /**
@@ -258,6 +340,7 @@ export interface LogEntry {
 export const SavedServer = z.object({
   ...serverOptionsShape,
   headers: z.array(z.object(HeaderRule.shape)).max(50).default([]),
+  proxies: z.array(z.object(ProxyRule.shape)).max(32).default([]),
   auth: z.object(BasicAuth.shape).nullable().default(null),
   id: ServerId,
   running: z.boolean().default(false),

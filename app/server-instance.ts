@@ -130,6 +130,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       lanUrls: running ? this.#lanUrls : [],
       counters: this.log.counters(),
       build: this.#build,
+      upstreams: [],
     };
   }
 

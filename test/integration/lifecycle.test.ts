@@ -319,6 +319,7 @@ describe('update and remove', () => {
         headers: [{ name: 'X-Kept', value: 'yes' }],
         presets: [],
         liveReload: false,
+        proxies: [],
         https: false,
         auth: { username: 'ada', password: 'secret' },
       },

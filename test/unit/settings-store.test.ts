@@ -22,6 +22,7 @@ const server = (over: Partial<SavedServer> = {}): SavedServer => ({
   headers: [],
   presets: [],
   liveReload: false,
+  proxies: [],
   https: false,
   auth: null,
   running: true,
