@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,8 +21,19 @@ export async function makeSite(name = 'my-site'): Promise<{ root: string; cleanu
 export async function get(url: string): Promise<{ status: number; body: string }> {
   const parsed = new URL(url);
   if (parsed.hostname !== '127.0.0.1') throw new Error(`tests only connect to 127.0.0.1, not ${url}`);
-  const res = await fetch(url);
-  return { status: res.status, body: await res.text() };
+  // A fresh connection each time (no keep-alive pool): a server restarted by Apply closes its
+  // connections, and fetch() reusing one of those would fail where a browser retries.
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
 }
 
 /** Many requests at once over a few keep-alive sockets. */
@@ -62,5 +74,44 @@ export async function applySwitch(page: Page, name: string, on: boolean): Promis
   await (on ? toggle.check() : toggle.uncheck());
   await form.getByRole('button', { name: 'Apply' }).click();
   await expect(form.getByRole('button', { name: 'Apply' })).toBeDisabled();
-  await expect(page.getByText('Running', { exact: true })).toBeVisible();
+  // Switching HTTPS on may first make Pier's certificate authority (an RSA key): seconds on a busy machine.
+  await expect(page.getByText('Running', { exact: true })).toBeVisible({ timeout: 20_000 });
+}
+
+/** A small HTTP server on 127.0.0.1 and port 0 that answers every request with `name`, as a backend behind a proxy would. */
+export async function startUpstream(name: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    res.setHeader('content-type', 'text/plain');
+    res.end(`${name} ${req.url}`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Review screenshots at two window sizes, light and dark, when PIER_REVIEW_SHOTS names a folder; otherwise nothing. */
+export async function reviewShots(page: Page, name: string, target?: () => Promise<void>): Promise<void> {
+  const dir = process.env.PIER_REVIEW_SHOTS;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  for (const size of [
+    { width: 1100, height: 720 },
+    { width: 800, height: 560 },
+  ]) {
+    await page.setViewportSize(size);
+    await target?.();
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: path.join(dir, `${name}-${size.width}x${size.height}-${scheme}.png`) });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1200, height: 760 });
 }
