@@ -390,6 +390,12 @@ export interface LogBatch {
   counters: RequestCounters;
   /** Entries that arrived since the last push but were skipped (more than 5,000 at once); counted, never queued. */
   dropped?: number;
+  /**
+   * For a server with proxy rules: its upstreams now. Their numbers (served,
+   * in flight, latency) move with every proxied request, so like the counters
+   * they travel with the log rather than in snapshots.
+   */
+  upstreams?: UpstreamState[];
 }
 
 /** Which of a server's URLs: the local one, or the LAN URL at this index. */

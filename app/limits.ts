@@ -64,3 +64,18 @@ export const LIVE_RELOAD_MAX_WAIT_MS = 1_000;
 export const LIVE_RELOAD_MAX_PATHS = 100;
 /** Unsent bytes an event stream may hold; a page that stopped reading is dropped, not buffered for. */
 export const LIVE_RELOAD_BACKLOG_BYTES = 64 * 1024;
+
+/** Proxied requests (and open proxied WebSockets) in flight per server; more get 503. Upload bodies are streamed, never held: no size limit. */
+export const PROXY_MAX_IN_FLIGHT = 1_024;
+/** An upstream that refused a connection or timed out connecting is left out this long… */
+export const PROXY_FAIL_MS = 10_000;
+/** …doubling while it keeps failing, up to this. */
+export const PROXY_FAIL_MAX_MS = 60_000;
+/** With a health check path, each upstream is asked this often… */
+export const PROXY_HEALTH_INTERVAL_MS = 5_000;
+/** …and counts as down when it has not answered within this. */
+export const PROXY_HEALTH_TIMEOUT_MS = 2_000;
+/** Requests an upstream's mean latency is taken over. */
+export const PROXY_LATENCY_WINDOW = 32;
+/** A kept-alive connection to an upstream is closed after idling this long (sooner when the upstream's Keep-Alive header says so). */
+export const UPSTREAM_IDLE_MS = 4_000;

@@ -4,6 +4,7 @@ import type { ServerConfig } from './contract';
 import type { FileCache } from './file-cache';
 import type { ListingCache } from './listing-cache';
 import type { LiveReload } from './live-reload';
+import type { Proxy } from './proxy';
 import type { RequestLog } from './request-log';
 
 /** What every request of one server shares. Built once per start. */
@@ -24,6 +25,8 @@ export interface ServerContext {
   caCert?: string;
   /** The folder's watcher and the pages' event streams, while live reload is on (null: off, no page gets the client). */
   liveReload: LiveReload | null;
+  /** The server's proxy rules and their upstreams, or null when it has none. */
+  proxy: Proxy | null;
 }
 
 /**
@@ -36,6 +39,8 @@ export class PierResponse extends http.ServerResponse<IncomingMessage> {
   /** The client's address, read when the request arrives: by 'close' the socket may be gone. */
   ip = '';
   bodyBytes = 0;
+  /** For a proxied request: the upstream that answered (or was tried last), for the log. */
+  upstream = '';
   /** Called once when the response closes, after it is logged (the connection's next request waits for it). */
   onDone: (() => void) | null = null;
 
@@ -83,5 +88,7 @@ function log(res: PierResponse, ctx: ServerContext): void {
     res.ip,
     req.headers['user-agent'] ?? '',
     req.headers.referer ?? '',
+    undefined,
+    res.upstream,
   );
 }

@@ -31,7 +31,7 @@ export function authDigests(config: ServerConfig): ServerContext['auth'] {
 }
 
 /** HTTP Basic, with the scheme matched case-insensitively (RFC 9110 §11.1). */
-function isAuthorized(ctx: ServerContext, header: string | undefined): boolean {
+export function isAuthorized(ctx: ServerContext, header: string | undefined): boolean {
   const auth = ctx.auth;
   if (!auth) return true;
   if (!header || header.length < 6 || header.slice(0, 6).toLowerCase() !== 'basic ') return false;
@@ -337,6 +337,9 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
         'WWW-Authenticate': 'Basic realm="Pier", charset="UTF-8"',
       });
     }
+    // Proxied paths: after the password and /.pier/, before files; every method.
+    const route = endpoint === null && ctx.proxy ? ctx.proxy.match(req.url ?? '') : null;
+    if (route) return ctx.proxy?.web(req, res, route);
     if (method !== 'GET' && method !== 'HEAD') {
       return sendError(res, ctx, 405, 'Only GET and HEAD are allowed here.', { Allow: allow });
     }

@@ -63,6 +63,8 @@ export class RequestLog {
   private readonly ips: string[];
   private readonly userAgents: string[];
   private readonly referers: string[];
+  /** '' for a request Pier answered itself. */
+  private readonly upstreams: string[];
 
   /** Slot the next entry goes into; always lastSeq % capacity. */
   private head = 0;
@@ -100,6 +102,7 @@ export class RequestLog {
     this.ips = new Array<string>(capacity).fill('');
     this.userAgents = new Array<string>(capacity).fill('');
     this.referers = new Array<string>(capacity).fill('');
+    this.upstreams = new Array<string>(capacity).fill('');
   }
 
   /**
@@ -112,6 +115,7 @@ export class RequestLog {
    * @param bytes Response body bytes sent.
    * @param ms Milliseconds from request to the end of the response.
    * @param time Epoch milliseconds when the response finished; defaults to now.
+   * @param upstream For a proxied request, the upstream that answered (or was tried last); '' otherwise.
    */
   record(
     method: string,
@@ -123,6 +127,7 @@ export class RequestLog {
     userAgent: string,
     referer: string,
     time: number = Date.now(),
+    upstream = '',
   ): void {
     const i = this.head;
     this.times[i] = time;
@@ -134,6 +139,8 @@ export class RequestLog {
     this.ips[i] = cap(ip, MAX_SHORT);
     this.userAgents[i] = cap(userAgent, MAX_HEADER);
     this.referers[i] = cap(referer, MAX_HEADER);
+    // Upstream URLs come from the configuration (short, checked): no cap needed.
+    this.upstreams[i] = upstream;
 
     this.head = i + 1 === this.capacity ? 0 : i + 1;
     if (this.held < this.capacity) this.held++;
@@ -182,7 +189,7 @@ export class RequestLog {
     if (!(first <= this.seq)) return out; // also catches NaN arguments
     let i = (first - 1) % this.capacity;
     for (let seq = first; seq <= this.seq; seq++) {
-      out.push({
+      const entry: LogEntry = {
         seq,
         time: this.times[i]!,
         method: this.methods[i]!,
@@ -193,7 +200,10 @@ export class RequestLog {
         ip: this.ips[i]!,
         userAgent: this.userAgents[i]!,
         referer: this.referers[i]!,
-      });
+      };
+      const upstream = this.upstreams[i]!;
+      if (upstream !== '') entry.upstream = upstream;
+      out.push(entry);
       if (++i === this.capacity) i = 0;
     }
     return out;
@@ -233,6 +243,7 @@ export class RequestLog {
     this.ips.fill('');
     this.userAgents.fill('');
     this.referers.fill('');
+    this.upstreams.fill('');
   }
 
   /**

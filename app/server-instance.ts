@@ -32,10 +32,12 @@ import { ListingCache } from './listing-cache';
 import { LiveReload } from './live-reload';
 import { findFreePort, listen } from './ports';
 import { PierResponse, type ServerContext } from './pier-response';
-import { authDigests, createRequestHandler } from './request-handler';
+import { Proxy } from './proxy';
+import { authDigests, createRequestHandler, isAuthorized } from './request-handler';
 import { DEFAULT_LOG_CAPACITY, RequestLog } from './request-log';
 import type { TlsMaterial } from './tls';
 import { createPlainHttpHandler } from './trust-page';
+import { DEFAULT_POOL_TIMINGS, type PoolTimings } from './upstream-pool';
 
 type PierServer =
   | http.Server<typeof http.IncomingMessage, typeof PierResponse>
@@ -52,6 +54,8 @@ export interface InstanceOptions {
   logCapacity?: number;
   /** Injected in tests; defaults to the machine's LAN addresses. */
   lanAddresses?: () => string[];
+  /** The proxy pool's clocks (time out after a failed connect, health checks); injected in tests, defaults in limits.ts. */
+  proxyTimings?: Partial<PoolTimings>;
 }
 
 export interface InstanceEvents {
@@ -89,6 +93,8 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
   #liveReload: LiveReload | null = null;
   /** A game-engine build recognized in the folder at the last start, for the window to offer its preset. */
   #build: DetectedBuild | null = null;
+  /** Proxy rules with their upstreams' health, while running. */
+  #proxy: Proxy | null = null;
   readonly #options: InstanceOptions;
   /** Bumped by every start/stop, so a start that lost a race can tell. */
   #generation = 0;
@@ -130,7 +136,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       lanUrls: running ? this.#lanUrls : [],
       counters: this.log.counters(),
       build: this.#build,
-      upstreams: [],
+      upstreams: this.#proxy?.states() ?? [],
     };
   }
 
@@ -204,6 +210,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       onError: (error) => this.emit('requestError', error),
       // Set once the server is bound (below): a start that fails or loses a race has no watcher to close.
       liveReload: null,
+      proxy: null,
       ...(tls?.ca ? { caCert: tls.ca } : {}),
     };
     const handler = createRequestHandler(context);
@@ -265,6 +272,18 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     this.#front = front;
     this.#sockets = sockets;
     this.#caches = caches;
+    if (config.proxies.length > 0) {
+      // An upstream going up or down is news for the window and the CLI; a request is not.
+      context.proxy = this.#proxy = new Proxy(context, { ...DEFAULT_POOL_TIMINGS, ...this.#options.proxyTimings }, () => {
+        if (generation === this.#generation && this.#status === 'running') this.emit('state', this.state());
+      });
+    }
+    server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+      const proxy = context.proxy;
+      if (proxy) return proxy.upgrade(req, socket, head, isAuthorized(context, req.headers.authorization));
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroySoon();
+    });
     if (config.liveReload) context.liveReload = this.#liveReload = new LiveReload(realRoot, context.onError);
     this.#watchRoot(generation, realRoot);
     this.#port = bound.value;
@@ -360,6 +379,8 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     this.#rootCheck = null;
     this.#caches?.listings.clear();
     this.#caches = null;
+    this.#proxy?.close();
+    this.#proxy = null;
     const liveReload = this.#liveReload;
     this.#liveReload = null;
     await liveReload?.close();
