@@ -105,9 +105,11 @@ export async function startEngine(options: EngineOptions, emit: (event: EngineEv
     pullLogs: async () => {
       const batches = [];
       for (const { id } of manager.list()) {
-        const log = manager.get(id)?.log;
-        const batch = log && logs.pull(id, log);
-        if (batch) batches.push(batch);
+        const instance = manager.get(id);
+        const batch = instance && logs.pull(id, instance.log);
+        if (!batch) continue;
+        if (instance.config.proxies.length > 0) batch.upstreams = instance.state().upstreams;
+        batches.push(batch);
       }
       return batches;
     },

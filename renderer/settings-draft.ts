@@ -1,4 +1,5 @@
 import type { Caching, Preset, ServerConfig, ServerPatch } from '../app/contract';
+import { canonical, hasProxyErrors, proxiesFromDraft, ruleDraftFromConfig, validateProxies, type ProxyErrors, type ProxyRuleDraft } from './proxy-draft';
 
 // The settings form edits a draft; Apply sends only what differs from the
 // server's config. These checks mirror app/contract.ts closely enough to show
@@ -31,6 +32,7 @@ export interface SettingsDraft {
   username: string;
   password: string;
   headers: HeaderDraft[];
+  proxies: ProxyRuleDraft[];
 }
 
 export interface DraftErrors {
@@ -40,6 +42,7 @@ export interface DraftErrors {
   password?: string;
   /** By HeaderDraft.key. */
   headers: Record<number, string>;
+  proxies: ProxyErrors;
 }
 
 export const PORT_MESSAGE = 'The port must be a number from 1 to 65535.';
@@ -74,6 +77,7 @@ export function draftFromConfig(config: ServerConfig): SettingsDraft {
     username: config.auth?.username ?? '',
     password: config.auth?.password ?? '',
     headers: config.headers.map((h) => newHeaderRow(h.name, h.value)),
+    proxies: config.proxies.map(ruleDraftFromConfig),
   };
 }
 
@@ -88,7 +92,7 @@ export function parsePort(text: string): number | null {
 const filledHeaders = (draft: SettingsDraft) => draft.headers.filter((h) => h.name.trim() !== '' || h.value !== '');
 
 export function validateDraft(draft: SettingsDraft): DraftErrors {
-  const errors: DraftErrors = { headers: {} };
+  const errors: DraftErrors = { headers: {}, proxies: validateProxies(draft.proxies) };
   const name = draft.name.trim();
   if (!name) errors.name = 'The name cannot be empty.';
   else if (name.length > 80) errors.name = 'The name can be at most 80 characters.';
@@ -114,12 +118,12 @@ export function validateDraft(draft: SettingsDraft): DraftErrors {
  * messages, so each message appears once on screen.
  */
 export function blockedReason(errors: DraftErrors): string {
-  if (errors.name || errors.port || Object.keys(errors.headers).length) return 'Fix what is marked above to apply.';
+  if (errors.name || errors.port || Object.keys(errors.headers).length || hasProxyErrors(errors.proxies)) return 'Fix what is marked above to apply.';
   return 'Enter a user name and a password to apply.';
 }
 
 export const hasErrors = (errors: DraftErrors) =>
-  Boolean(errors.name || errors.port || errors.username || errors.password || Object.keys(errors.headers).length);
+  Boolean(errors.name || errors.port || errors.username || errors.password || Object.keys(errors.headers).length || hasProxyErrors(errors.proxies));
 
 /** What Apply sends: the fields whose draft differs from `config`. */
 export function patchFromDraft(draft: SettingsDraft, config: ServerConfig): ServerPatch {
@@ -144,6 +148,8 @@ export function patchFromDraft(draft: SettingsDraft, config: ServerConfig): Serv
   if (JSON.stringify(headers) !== JSON.stringify(config.headers.map((h) => ({ name: h.name, value: h.value })))) {
     patch.headers = headers;
   }
+  const proxies = proxiesFromDraft(draft.proxies);
+  if (JSON.stringify(proxies) !== JSON.stringify(config.proxies.map(canonical))) patch.proxies = proxies;
   return patch;
 }
 

@@ -1,5 +1,6 @@
 import type { ServerState } from '../../app/contract';
 import { BuildBanner } from './build-banner';
+import { ProxyCard } from './proxy-card';
 import { RequestsSection } from './requests-section';
 import { ServerErrorAlert } from './server-error-alert';
 import { ServerHeader } from './server-header';
@@ -20,6 +21,7 @@ export function ServerPane({ server }: { server: ServerState }) {
         {server.status === 'error' && server.error ? <ServerErrorAlert server={server} error={server.error} /> : null}
         <BuildBanner server={server} />
         <ServerUrls server={server} />
+        <ProxyCard server={server} />
         <RequestsSection server={server} />
       </div>
       <SettingsSection server={server} />

@@ -6,6 +6,7 @@ import { blockedReason, draftFromConfig, hasErrors, isEmptyPatch, patchFromDraft
 import { HeadersEditor } from './headers-editor';
 import { PasswordFields } from './password-fields';
 import { PortField } from './port-field';
+import { ProxyEditor } from './proxy-editor';
 import { SwitchField } from './switch-field';
 import { usePending } from './use-pending';
 
@@ -195,6 +196,9 @@ export function SettingsForm({ server }: { server: ServerState }) {
           </SettingsGroup>
         </div>
       </div>
+      <SettingsGroup title="Proxy">
+        <ProxyEditor rules={draft.proxies} errors={errors.proxies} onChange={(proxies) => change({ proxies })} />
+      </SettingsGroup>
       <div className="settings-footer">
         {applyError ? (
           // Inserted as an alert, so a screen reader hears main's refusal at once.

@@ -18,6 +18,7 @@ function summary(server: ServerState): string {
   if (c.liveReload) parts.push('Live reload');
   for (const preset of c.presets) parts.push(PRESET_LABEL[preset]);
   if (c.headers.length) parts.push(`${c.headers.length} header${c.headers.length === 1 ? '' : 's'}`);
+  if (c.proxies.length) parts.push(`${c.proxies.length} proxy rule${c.proxies.length === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
 

@@ -40,14 +40,16 @@ export function addServerIfMissing(state: ServerState): void {
  * takes a count back.
  */
 function applyCounters(batches: readonly LogBatch[]): void {
-  const latest = new Map(batches.map((batch) => [batch.id, batch.counters]));
+  const latest = new Map(batches.map((batch) => [batch.id, batch]));
   serversStore.update((current) => {
     let changed = false;
     const list = current.list.map((server) => {
-      const counters = latest.get(server.id);
-      if (!counters || counters.requests <= server.counters.requests) return server;
+      const batch = latest.get(server.id);
+      if (!batch || batch.counters.requests <= server.counters.requests) return server;
       changed = true;
-      return { ...server, counters };
+      // Upstream numbers ride along for servers with proxy rules, and only while they run.
+      const upstreams = batch.upstreams && server.status === 'running' ? batch.upstreams : server.upstreams;
+      return { ...server, counters: batch.counters, upstreams };
     });
     return changed ? { ...current, list } : current;
   });
