@@ -8,7 +8,8 @@ import { styleText } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import pkg from '../package.json' with { type: 'json' };
-import { Caching, describeIssues, HeaderRule, Preset, ServerOptions, type LogEntry, type ServerConfig } from './contract';
+import { BalancePolicy, Caching, describeIssues, HeaderRule, Preset, ProxyRule, ServerOptions, type LogEntry, type ServerConfig } from './contract';
+import { registerExportCommand } from './export-command';
 import { checkFolder } from './folder';
 import { formatBytes, formatClock, formatDuration } from './format';
 import { pierDataDir } from './paths';
@@ -46,6 +47,22 @@ function parsePreset(value: string, previous: Preset[] = []): Preset[] {
   return [...previous, parsed.data];
 }
 
+/** `--proxy /api=http://127.0.0.1:3000,http://127.0.0.1:3001` (repeatable). */
+function parseProxy(value: string, previous: ProxyRule[] = []): ProxyRule[] {
+  const equals = value.indexOf('=');
+  if (equals <= 0 || equals === value.length - 1) throw new InvalidArgumentError('Write a proxy rule as PREFIX=URL[,URL...], e.g. /api=http://127.0.0.1:3000.');
+  const upstreams = value.slice(equals + 1).split(',').map((url) => url.trim()).filter(Boolean);
+  const parsed = ProxyRule.safeParse({ prefix: value.slice(0, equals).trim(), upstreams });
+  if (!parsed.success) throw new InvalidArgumentError(describeIssues(parsed.error));
+  return [...previous, parsed.data];
+}
+
+function parseBalance(value: string): BalancePolicy {
+  const parsed = BalancePolicy.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(describeIssues(parsed.error));
+  return parsed.data;
+}
+
 function parseAuth(value: string): { username: string; password: string } {
   const colon = value.indexOf(':');
   if (colon <= 0 || colon === value.length - 1) throw new InvalidArgumentError('Write the password as USER:PASS.');
@@ -64,6 +81,8 @@ interface ServeFlags {
   auth?: { username: string; password: string };
   header?: HeaderRule[];
   preset?: Preset[];
+  proxy?: ProxyRule[];
+  balance?: BalancePolicy;
   liveReload?: boolean;
   caching: Caching;
   json?: boolean;
@@ -84,10 +103,10 @@ const str = JSON.stringify;
  * JSON.stringify({ type: 'request', ...entry }) at a fraction of the cost.
  */
 function jsonLine(e: LogEntry): string {
-  return `{"type":"request","seq":${e.seq},"time":${e.time},"method":${str(e.method)},"path":${str(e.path)},"status":${e.status},"bytes":${e.bytes},"ms":${e.ms},"ip":${str(e.ip)},"userAgent":${str(e.userAgent)},"referer":${str(e.referer)}}\n`;
+  return `{"type":"request","seq":${e.seq},"time":${e.time},"method":${str(e.method)},"path":${str(e.path)},"status":${e.status},"bytes":${e.bytes},"ms":${e.ms},"ip":${str(e.ip)},"userAgent":${str(e.userAgent)},"referer":${str(e.referer)}${e.upstream === undefined ? '' : `,"upstream":${str(e.upstream)}`}}\n`;
 }
 
-/** "12:01:03 200 GET /index.html 2 ms 1.2 KB" */
+/** "12:01:03 200 GET /index.html 2 ms 1.2 KB", and "→ http://127.0.0.1:3000" for a proxied request. */
 export function requestLine(entry: LogEntry): string {
   const color = STATUS_COLOR[Math.floor(entry.status / 100) as keyof typeof STATUS_COLOR] ?? 'white';
   return [
@@ -97,6 +116,7 @@ export function requestLine(entry: LogEntry): string {
     entry.path,
     paint('dim', formatDuration(entry.ms)),
     paint('dim', formatBytes(entry.bytes)),
+    ...(entry.upstream === undefined ? [] : [paint('dim', `→ ${entry.upstream}`)]),
   ].join(' ');
 }
 
@@ -138,14 +158,13 @@ function boundedOutput(notice: (count: number) => string): (render: () => string
   };
 }
 
-async function serve(dir: string, flags: ServeFlags): Promise<void> {
-  const folder = await checkFolder(dir);
-  if (!folder.ok) throw new CliFailure(folder.message);
-  const options = ServerOptions.safeParse({
+/** The server options a command's flags describe (shared by `serve` and `export`). */
+function serverOptionsFrom(root: string, flags: ServeFlags): ReturnType<typeof ServerOptions.safeParse> {
+  return ServerOptions.safeParse({
     // Only a label: a folder whose name is blank or longer than a label may be
     // (Linux allows 255 bytes) is still a folder the user can serve.
-    name: serverNameFor(folder.value),
-    root: folder.value,
+    name: serverNameFor(root),
+    root,
     port: flags.port ?? 'auto',
     lan: flags.lan ?? false,
     listing: flags.listing,
@@ -156,10 +175,17 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
     caching: flags.caching,
     headers: flags.header ?? [],
     presets: flags.preset ?? [],
+    proxies: (flags.proxy ?? []).map((rule) => ({ ...rule, policy: flags.balance ?? rule.policy })),
     liveReload: flags.liveReload ?? false,
     https: flags.https ?? false,
     auth: flags.auth ?? null,
   });
+}
+
+async function serve(dir: string, flags: ServeFlags): Promise<void> {
+  const folder = await checkFolder(dir);
+  if (!folder.ok) throw new CliFailure(folder.message);
+  const options = serverOptionsFrom(folder.value, flags);
   if (!options.success) throw new UsageError(describeIssues(options.error));
   const config: ServerConfig = { ...options.data, id: 'cli' };
   const instance = new ServerInstance(config, { tls: new TlsStore(path.join(pierDataDir(), 'tls')) });
@@ -177,6 +203,18 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  // A proxy upstream going down or coming back: one line each (stderr; a JSON line with --json).
+  const upstreamUp = new Map(started.value.upstreams.map((u) => [`${u.prefix} ${u.url}`, u.up]));
+  instance.on('state', (state) => {
+    for (const u of state.upstreams) {
+      const key = `${u.prefix} ${u.url}`;
+      if (upstreamUp.get(key) === u.up) continue;
+      upstreamUp.set(key, u.up);
+      if (flags.json) write(JSON.stringify({ type: 'upstream', prefix: u.prefix, url: u.url, up: u.up, error: u.lastError }));
+      else process.stderr.write(u.up ? `pier: ${u.url} (${u.prefix}) is up again.\n` : `pier: ${u.url} (${u.prefix}) is down: ${u.lastError ?? 'no answer'}. Pier tries it again later.\n`);
+    }
+  });
 
   // The folder deleted or renamed while serving, and back again: say so, on
   // stdout as a JSON line with --json, on stderr otherwise.
@@ -234,6 +272,10 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
   }
   if (config.https) write(paint('dim', "  HTTPS:  signed by Pier's local certificate authority; `pier trust` makes this computer's browsers accept it"));
   if (config.liveReload) write('  Live reload: on (pages reload when you save)');
+  for (const rule of config.proxies) {
+    const policy = rule.upstreams.length > 1 ? paint('dim', ` (${rule.policy})`) : '';
+    write(`  Proxy:  ${rule.prefix} → ${rule.upstreams.join(', ')}${policy}`);
+  }
   if (config.auth) write(`  Password: on for user ${config.auth.username}`);
   const build = started.value.build;
   const missing = build?.presets.filter((preset) => !config.presets.includes(preset)) ?? [];
@@ -257,18 +299,9 @@ async function serve(dir: string, flags: ServeFlags): Promise<void> {
 /** An expected failure: one line on stderr, exit code 1. */
 class CliFailure extends Error {}
 
-export function buildProgram(): Command {
-  const program = new Command('pier')
-    .description('Serve a folder over HTTP, on this machine or your LAN.')
-    .version(pkg.version, '-v, --version', 'print the version')
-    .helpOption('-h, --help', 'show this help')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-
-  program
-    .command('serve')
-    .description('serve a folder (the current one by default)')
-    .argument('[dir]', 'the folder to serve', '.')
+/** The options of one server, shared by `serve` and `export` (so each new one reaches both). */
+function addServerOptions(command: Command): Command {
+  return command
     .option('-p, --port <port>', 'port to listen on (default: the first free one from 8080)', parsePort)
     .option('--lan', 'listen on every network interface, so phones and colleagues can open it')
     .option('--spa', 'answer unknown routes (no file extension) with /index.html')
@@ -284,14 +317,42 @@ export function buildProgram(): Command {
       'what a kind of build needs (repeatable): cross-origin-isolated (COOP + COEP, for SharedArrayBuffer and WASM threads), unity (Unity WebGL: .br/.gz files sent with Content-Encoding and their real type)',
       parsePreset,
     )
+    .option(
+      '--proxy <prefix=url[,url...]>',
+      'forward requests under PREFIX (and WebSocket upgrades) to these upstreams, e.g. /api=http://127.0.0.1:3000 (repeatable; several URLs are load-balanced)',
+      parseProxy,
+    )
+    .option('--balance <policy>', 'how --proxy rules with several upstreams pick one: round-robin (default), least-connections, sticky', parseBalance)
     .option('--live-reload', 'watch the folder: open pages reload on save (a changed stylesheet is swapped in place)')
     .addOption(
       new Option('--caching <mode>', 'browser caching').choices(Caching.options).default('revalidate' satisfies Caching),
-    )
+    );
+}
+
+export function buildProgram(): Command {
+  const program = new Command('pier')
+    .description('Serve a folder over HTTP, on this machine or your LAN.')
+    .version(pkg.version, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  addServerOptions(
+    program
+      .command('serve')
+      .description('serve a folder (the current one by default)')
+      .argument('[dir]', 'the folder to serve', '.'),
+  )
     .option('--json', 'print newline-delimited JSON instead of text')
     .action(async (dir: string, flags: ServeFlags) => serve(dir, flags));
 
   registerTrustCommand(program);
+  registerExportCommand(program, {
+    addServerOptions,
+    serverOptionsFrom,
+    usage: (message) => new UsageError(message),
+    failure: (message) => new CliFailure(message),
+  });
   program.action(() => program.help());
   return program;
 }
