@@ -18,6 +18,8 @@ export interface LaunchContext {
   port: number;
   /** A private scratch folder for config files, pid files and logs. */
   workDir: string;
+  /** In the proxy case: the port of the upstream (bench/upstream.ts) that /api/ goes to; null otherwise. */
+  upstream: number | null;
 }
 
 export interface Launch {
@@ -38,6 +40,10 @@ export interface Contender {
   version(): string;
   /** Stdout is always a pipe that the bench reads and throws away, as a terminal or `| tee` would. */
   launch(ctx: LaunchContext): Launch;
+  /** Why it can't run the proxy case (no reverse proxy), or null when it can. */
+  noProxy(): string | null;
+  /** Only a proxy: it runs the proxy case and nothing else (no files, no startup figure). */
+  proxyOnly?: boolean;
 }
 
 function packageVersion(dir: string): string {
@@ -69,10 +75,12 @@ const pier: Contender = {
   note: '`node dist/cli.js serve DIR --port N --json`: request logging on, one JSON line per request on stdout, read and discarded by the bench',
   unavailable: () => (existsSync(PIER_CLI) ? null : 'dist/cli.js is missing (run `npm run build`)'),
   version: () => packageVersion(REPO),
-  launch: ({ root, port }) => ({
+  launch: ({ root, port, upstream }) => ({
     command: process.execPath,
-    args: [PIER_CLI, 'serve', root, '--port', String(port), '--json'],
+    args: [PIER_CLI, 'serve', root, '--port', String(port), '--json', ...(upstream ? ['--proxy', `/api=http://127.0.0.1:${upstream}`] : [])],
   }),
+  // The flag came with the proxy rules: an older build has no --proxy.
+  noProxy: () => (existsSync(PIER_CLI) && readFileSync(PIER_CLI, 'utf8').includes('--proxy <prefix') ? null : 'dist/cli.js has no --proxy (run `npm run build`)'),
 };
 
 const nginx: Contender = {
@@ -82,8 +90,9 @@ const nginx: Contender = {
     'gzip on for text/javascript at its default level 1 (nginx-light has no brotli; it compresses every response anew), ' +
     'listen 127.0.0.1, daemon off, pid and error log in a temp folder',
   unavailable: () => (existsSync(NGINX) ? null : `${NGINX} is absent (apt-get install -y nginx-light)`),
+  noProxy: () => null,
   version: () => nginxVersion() ?? 'unknown',
-  launch: ({ root, port, workDir }) => {
+  launch: ({ root, port, workDir, upstream }) => {
     const tmp = path.join(workDir, 'nginx-tmp');
     mkdirSync(tmp, { recursive: true });
     const mimeTypes = '/etc/nginx/mime.types';
@@ -114,7 +123,14 @@ const nginx: Contender = {
         `    root ${root};`,
         '    index index.html;',
         '    autoindex on;',
+        // The proxy case: HTTP/1.1 and keep-alive to the upstream, as Pier's agent keeps its sockets.
+        ...(upstream
+          ? [
+              `    location /api/ { proxy_pass http://pier_bench_upstream; proxy_http_version 1.1; proxy_set_header Connection ""; }`,
+            ]
+          : []),
         '  }',
+        ...(upstream ? [`  upstream pier_bench_upstream { server 127.0.0.1:${upstream}; keepalive 64; }`] : []),
         '}',
         '',
       ].join('\n'),
@@ -128,6 +144,7 @@ const serve: Contender = {
   name: 'serve',
   note: '`serve DIR -l tcp://127.0.0.1:N -n --no-port-switching`: request logging on (its default), stdout read and discarded',
   unavailable: () => installed('serve'),
+  noProxy: () => 'a static file server only',
   version: () => packageVersion(path.join(REPO, 'node_modules', 'serve')),
   launch: ({ root, port }) => ({
     command: process.execPath,
@@ -140,6 +157,7 @@ const httpServer: Contender = {
   name: 'http-server',
   note: '`http-server DIR -p N -a 127.0.0.1`: request logging on (its default), stdout read and discarded',
   unavailable: () => installed('http-server'),
+  noProxy: () => 'its --proxy is only a fallback for missing files',
   version: () => packageVersion(path.join(REPO, 'node_modules', 'http-server')),
   launch: ({ root, port }) => ({
     command: process.execPath,
@@ -156,6 +174,7 @@ const pierEngine: Contender = {
   name: 'pier-engine',
   note: 'bench/pier-engine.ts: ServerInstance with no log subscriber, run through tsx (diagnostic)',
   unavailable: () => null,
+  noProxy: () => 'bench/pier-engine.ts sets no proxy rule',
   version: () => packageVersion(REPO),
   launch: ({ root, port }) => ({
     command: process.execPath,
@@ -164,7 +183,22 @@ const pierEngine: Contender = {
   }),
 };
 
+/** The proxy case's baseline: a bare http-proxy-3 server in front of the same upstream. */
+const httpProxy: Contender = {
+  name: 'http-proxy',
+  note: 'bench/http-proxy-server.ts: http-proxy-3 in a bare node:http server, keep-alive agent, no logging; the proxy case only',
+  unavailable: () => installed('http-proxy-3'),
+  noProxy: () => null,
+  proxyOnly: true,
+  version: () => packageVersion(path.join(REPO, 'node_modules', 'http-proxy-3')),
+  launch: ({ port, upstream }) => ({
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(REPO, 'bench', 'http-proxy-server.ts'), String(port), String(upstream ?? 0)],
+    cwd: REPO,
+  }),
+};
+
 /** Run by default, in this order; the report's ratios are pier's to each of the others. */
-export const CONTENDERS: Contender[] = [pier, nginx, serve, httpServer];
+export const CONTENDERS: Contender[] = [pier, nginx, serve, httpServer, httpProxy];
 /** Run only when `--only=` names them. */
 export const EXTRA_CONTENDERS: Contender[] = [pierEngine];

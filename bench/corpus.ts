@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Case } from './measure';
+import { UPSTREAM_BYTES, UPSTREAM_PATH } from './upstream';
 
 const KB = 1024;
 export const LISTING_ENTRIES = 1_000;
@@ -28,6 +29,8 @@ export const CASES: Case[] = [
   // .js, not .html: serve's clean URLs redirect any *.html, missing or not.
   { id: 'notFound', name: '404', urlPath: '/no-such-file.js', status: 404, bytes: null },
   { id: 'listing', name: `${LISTING_ENTRIES.toLocaleString('en')}-entry directory listing`, urlPath: '/list/', status: 200, bytes: null },
+  // Through each server's reverse proxy to one upstream (bench/upstream.ts): what a proxy adds per request.
+  { id: 'proxy', name: '2 KB JSON through the reverse proxy (/api/ → local nginx)', urlPath: UPSTREAM_PATH, status: 200, bytes: UPSTREAM_BYTES, upstream: true },
 ];
 
 /** Text of `bytes` bytes that looks like `line` repeated. */

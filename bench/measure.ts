@@ -8,6 +8,7 @@ import type { Contender } from './contenders';
 import type { LoadGenerator, LoadResult, LoadSettings } from './load';
 import { cpuSeconds, machineBusySeconds, peakRss, processTree } from './proc-stats';
 import { freePort, probe, startServer, stopServer, waitFor200 } from './server-process';
+import { UPSTREAM_PORT } from './upstream';
 
 const READY_TIMEOUT_MS = 15_000;
 const STARTUP_TIMEOUT_MS = 10_000;
@@ -21,7 +22,7 @@ const IDLE_SLICE_MS = 250;
 const IDLE_TIMEOUT_MS = 60_000;
 
 export interface Case {
-  id: 'small' | 'script' | 'scriptBr' | 'large' | 'notFound' | 'listing';
+  id: 'small' | 'script' | 'scriptBr' | 'large' | 'notFound' | 'listing' | 'proxy';
   name: string;
   urlPath: string;
   status: 200 | 404;
@@ -29,6 +30,8 @@ export interface Case {
   bytes: number | null;
   /** Request headers every request of the case sends. */
   headers?: Record<string, string>;
+  /** The case goes through a reverse proxy to the bench's upstream (bench/upstream.ts), which must be running. */
+  upstream?: boolean;
 }
 
 export interface Measurement {
@@ -121,7 +124,7 @@ export async function measureCase(
   settings: LoadSettings,
   notes: string[],
 ): Promise<Measurement> {
-  const server = startServer(contender, root, await freePort());
+  const server = startServer(contender, root, await freePort(), c.upstream ? UPSTREAM_PORT : null);
   try {
     await waitFor200(server, '/', performance.now(), READY_TIMEOUT_MS, 50);
     const url = `http://127.0.0.1:${server.port}${c.urlPath}`;

@@ -1,7 +1,9 @@
 /**
  * Throughput benchmark (not a test): pier against nginx, serve and
  * http-server on the same corpus, one server at a time, load from wrk on
- * 127.0.0.1 (autocannon where wrk is missing).
+ * 127.0.0.1 (autocannon where wrk is missing). The proxy case puts each
+ * server's reverse proxy (pier --proxy, nginx proxy_pass, a bare http-proxy-3
+ * server) in front of one nginx upstream (bench/upstream.ts).
  *
  *   npm run bench                         10 s per case (BENCH_DURATION=seconds to change), writes docs/benchmarks.md
  *   npm run bench -- --quick              3 s per case, a smoke run; writes .bench/benchmarks-….md
@@ -23,6 +25,7 @@ import { CASES, makeCorpus } from './corpus';
 import { killLoad, loadGenerator, type LoadSettings } from './load';
 import { measureCase, measureStartup, type Measurement, type Startup } from './measure';
 import { describeMachine, renderReport, type Report } from './report';
+import { startUpstream, type Upstream } from './upstream';
 import { killAllServers, leftovers } from './server-process';
 
 const argv = process.argv.slice(2);
@@ -114,7 +117,25 @@ async function main(): Promise<void> {
     makeCorpus(root);
     for (const c of CASES) {
       log(`${c.name}`);
+      let upstream: Upstream | null = null;
+      if (c.upstream) {
+        try {
+          upstream = await startUpstream();
+        } catch (error) {
+          const message = `${c.name}: skipped, ${(error as Error).message}`;
+          log(`  ${message}`);
+          notes.push(message);
+          continue;
+        }
+      }
       for (const contender of contenders) {
+        if (contender.proxyOnly && !c.upstream) continue;
+        const noProxy = c.upstream ? contender.noProxy() : null;
+        if (noProxy) {
+          log(`  ${contender.name.padEnd(12)} skipped: ${noProxy}`);
+          if (contender.name === 'pier' || contender.name === 'nginx') notes.push(`${contender.name}, ${c.name}: skipped, ${noProxy}`);
+          continue;
+        }
         try {
           const m = await measureCase(contender, root, c, load, SETTINGS, notes);
           results.push(m);
@@ -128,9 +149,11 @@ async function main(): Promise<void> {
           notes.push(message);
         }
       }
+      upstream?.stop();
     }
     log('startup to first response');
     for (const contender of contenders) {
+      if (contender.proxyOnly) continue;
       try {
         const s = await measureStartup(contender, root, STARTUP_TRIES);
         startups.push(s);

@@ -63,9 +63,9 @@ export function probe(
   });
 }
 
-export function startServer(contender: Contender, root: string, port: number): ServerProcess {
+export function startServer(contender: Contender, root: string, port: number, upstream: number | null = null): ServerProcess {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'pier-bench-server-'));
-  const launch = contender.launch({ root, port, workDir });
+  const launch = contender.launch({ root, port, workDir, upstream });
   const child = spawn(launch.command, launch.args, {
     cwd: launch.cwd ?? workDir,
     env: { ...process.env, ...launch.env },

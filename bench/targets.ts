@@ -74,7 +74,7 @@ export function evaluateTargets(cases: Case[], results: Measurement[], startups:
     ['serve', 2],
     ['http-server', 1.5],
   ] as const) {
-    for (const c of cases) {
+    for (const c of cases.filter((item) => !item.upstream)) {
       const deciding = c.id === 'large' ? 'CPU per request' : 'req/s';
       verdicts.push(
         check(`${c.name}: ≥ ${least}× ${peer} (${deciding})`, advantage(c.id, row('pier', c.id), row(peer, c.id)), (v) => v >= least, times),
@@ -99,6 +99,16 @@ export function evaluateTargets(cases: Case[], results: Measurement[], startups:
   verdicts.push(
     check('2 KB page: p99 ≤ 10 ms at 64 connections', row('pier', 'small')?.p99Ms ?? null, (v) => v <= 10, (v) => `${v.toFixed(2)} ms`),
   );
+  // The proxy case: against nginx proxying to the same upstream, and against a bare http-proxy-3 server.
+  const proxyName = cases.find((c) => c.id === 'proxy')?.name ?? 'proxy';
+  const pierProxyP99 = row('pier', 'proxy')?.p99Ms;
+  const withP99 = (v: number) => `${times(v)}${pierProxyP99 === undefined ? '' : ` (pier p99 ${pierProxyP99.toFixed(2)} ms)`}`;
+  for (const [peer, least] of [
+    ['nginx', 0.5],
+    ['http-proxy', 1.5],
+  ] as const) {
+    verdicts.push(check(`${proxyName}: req/s ≥ ${least}× ${peer}`, advantage('proxy', row('pier', 'proxy'), row(peer, 'proxy')), (v) => v >= least, withP99));
+  }
   const pierStart = start('pier');
   verdicts.push(
     check(
