@@ -1,3 +1,6 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 
@@ -156,4 +159,12 @@ test('proxied requests show their upstream in the log, and the card follows each
   await expect(card).toContainText('1 of 2 up');
   await expect(rowOf(hostTwo)).toContainText(/connect|refused/i);
   await reviewShots(page, 'proxy-card-health', () => card.scrollIntoViewIfNeeded());
+
+  // The README's picture of upstream health: into docs/ only when asked (PIER_UPDATE_SCREENSHOTS=1).
+  const dir = process.env.PIER_UPDATE_SCREENSHOTS
+    ? path.resolve(import.meta.dirname, '../../docs/screenshots')
+    : test.info().outputPath('screenshots');
+  await mkdir(dir, { recursive: true });
+  await page.getByRole('main').evaluate((pane) => pane.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(dir, 'proxy.png') });
 });
