@@ -190,6 +190,7 @@ export class Proxy {
     const reasons: string[] = [];
     let current: Attempt | null = null;
     let retriedStale = false;
+    let firstTry = true;
     res.once('close', () => {
       this.#inFlight--;
       if (current) release(current);
@@ -204,6 +205,10 @@ export class Proxy {
       const thisTry: Attempt = { route, upstream, startedAt: performance.now(), connectTimer: null, headTimer: null, released: false, failed: false, reusedSocket: false };
       current = thisTry;
       this.#attempts.set(req, thisTry);
+      // The first try pipes the request itself; a retry comes after it has ended, so with no body
+      // it gets a fresh empty stream to pipe.
+      const body = noBody && !firstTry ? { buffer: Readable.from([]) } : {};
+      firstTry = false;
       this.#server.web(
         req,
         res,
@@ -212,8 +217,7 @@ export class Proxy {
           ignorePath: true,
           changeOrigin: !route.rule.keepHost,
           agent: upstream.origin.startsWith('https:') ? this.#agents.https : this.#agents.http,
-          // No body to send: a fresh empty stream per try, so a retry has one to pipe (req has ended by then).
-          ...(noBody ? { buffer: Readable.from([]) } : {}),
+          ...body,
         },
         (error) => {
           if (thisTry.failed) return;
