@@ -7,11 +7,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import type http from 'node:http';
 
 import type { ProxyRuleInput } from '../../app/contract';
+import { TlsStore } from '../../app/tls';
 import { pollUntil } from '../helpers/proc';
-import { freePort, rawExchange, rawStatus, serve, type ServedSite } from '../helpers/serve';
+import { freePort, rawExchange, rawStatus, serve, tempDir, type ServedSite } from '../helpers/serve';
 import { startUpstream, type Upstream } from '../helpers/upstreams';
 
 /** Echoes what it received as JSON: method, url, headers. */
@@ -234,6 +236,42 @@ describe('proxy behind a password', () => {
     const { text } = await rawExchange(site.port, 'GET /api/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 2_000);
     assert.equal(rawStatus(text), 401);
     assert.match(text, /WWW-Authenticate: Basic/);
+    assert.equal(api.seen.length, before);
+  });
+});
+
+describe('proxy on an HTTPS server', () => {
+  let api: Upstream;
+  let site: ServedSite;
+  let tlsDir: string;
+  before(async () => {
+    api = await startUpstream('api', echo);
+    tlsDir = await tempDir('pier-proxy-tls-');
+    site = await serve(
+      { 'index.html': 'files' },
+      { config: { https: true, proxies: [{ prefix: '/api', upstreams: [api.url] }] }, instance: { tls: new TlsStore(tlsDir) } },
+    );
+  });
+  after(async () => {
+    await site.close();
+    await api.stop();
+    await rm(tlsDir, { recursive: true, force: true });
+  });
+
+  test('the upstream hears X-Forwarded-Proto https, and a redirect to it points back at https', async () => {
+    const res = await site.request('/api/x', { headers: { host: `127.0.0.1:${site.port}` } });
+    assert.equal(res.status, 200);
+    assert.equal((JSON.parse(res.body) as Echoed).headers['x-forwarded-proto'], 'https');
+    const moved = await site.request('/api/redirect', { headers: { host: `127.0.0.1:${site.port}` } });
+    assert.equal(moved.status, 302);
+    assert.match(String(moved.headers.location), new RegExp(`^https://127\\.0\\.0\\.1:${site.port}/`));
+  });
+
+  test('plain HTTP on the same port is sent to https://, never to the upstream', async () => {
+    const before = api.seen.length;
+    const { text } = await rawExchange(site.port, `GET /api/x HTTP/1.1\r\nHost: 127.0.0.1:${site.port}\r\nConnection: close\r\n\r\n`, 2_000);
+    assert.equal(rawStatus(text), 308);
+    assert.match(text, new RegExp(`Location: https://127\\.0\\.0\\.1:${site.port}/api/x`, 'i'));
     assert.equal(api.seen.length, before);
   });
 });
