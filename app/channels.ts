@@ -26,6 +26,9 @@ export const requestChannels = {
   checkPort: 'pier:check-port',
   getNotices: 'pier:get-notices',
   dismissNotice: 'pier:dismiss-notice',
+  exportConfig: 'pier:export-config',
+  saveExport: 'pier:save-export',
+  copyText: 'pier:copy-text',
 } as const;
 
 /** Pushes from main (webContents.send → ipcRenderer.on). */

@@ -195,7 +195,8 @@ export type ErrorCode =
   | 'TLS_FAILED'
   | 'LISTEN_FAILED'
   | 'SETTINGS_CORRUPT'
-  | 'SETTINGS_UNWRITABLE';
+  | 'SETTINGS_UNWRITABLE'
+  | 'SAVE_FAILED';
 
 export interface PierError {
   code: ErrorCode;
@@ -413,6 +414,30 @@ export interface QrImage {
   svg: string;
 }
 
+/** A server a Caddyfile or nginx config can be written for (`pier export --to`). */
+export const ExportTarget = z.enum(['caddy', 'nginx']);
+export type ExportTarget = z.infer<typeof ExportTarget>;
+
+/** A Caddyfile or nginx config reproducing a server, as app/export.ts writes it. */
+export interface ExportedConfig {
+  text: string;
+  /** Files the config refers to (nginx's htpasswd), each under the path the config uses. */
+  files?: Array<{ name: string; content: string }>;
+  /** What has no equivalent or needs attention, one sentence each. */
+  notes: string[];
+}
+
+/** The name a save dialog suggests: a file name, never a path. */
+export const SuggestedFileName = z
+  .string()
+  .min(1)
+  .max(120)
+  .regex(/^[^/\\\0:]+$/, 'A file name, not a path.')
+  .refine((name) => name !== '.' && name !== '..', 'A file name, not a path.');
+
+/** The most text the window may hand main to copy or save (an export is a few kB). */
+const MAX_SAVED_TEXT = 1_000_000;
+
 export interface PortCheck {
   free: boolean;
   /** When taken: the next free port. */
@@ -463,6 +488,16 @@ export interface PierApi {
   /** Notices raised before the window could listen (e.g. at launch). */
   getNotices(): Promise<Notice[]>;
   dismissNotice(id: string): Promise<null>;
+  /** A Caddyfile (`caddy`) or nginx server block (`nginx`) reproducing the server's current settings. */
+  exportConfig(id: ServerId, target: ExportTarget): Promise<Result<ExportedConfig>>;
+  /**
+   * Ask where to save `text` with the native save dialog (suggesting
+   * `suggestedName`) and write it there: only ever to the path the user chose.
+   * Resolves with that path, or null when the user cancels.
+   */
+  saveExport(text: string, suggestedName: string): Promise<Result<string | null>>;
+  /** Put text on the clipboard (an export, which main has no other way to know). */
+  copyText(text: string): Promise<null>;
   /** The file-system path of a file or folder dropped onto the window. */
   pathForDroppedFile(file: File): string;
   onServers(listener: (servers: ServerState[]) => void): () => void;
@@ -494,6 +529,9 @@ export const requests = {
   checkPort: { channel: requestChannels.checkPort, args: z.tuple([Port, z.boolean(), ServerId.nullable()]) },
   getNotices: { channel: requestChannels.getNotices, args: z.tuple([]) },
   dismissNotice: { channel: requestChannels.dismissNotice, args: z.tuple([z.string().max(100)]) },
+  exportConfig: { channel: requestChannels.exportConfig, args: z.tuple([ServerId, ExportTarget]) },
+  saveExport: { channel: requestChannels.saveExport, args: z.tuple([z.string().max(MAX_SAVED_TEXT), SuggestedFileName]) },
+  copyText: { channel: requestChannels.copyText, args: z.tuple([z.string().max(MAX_SAVED_TEXT)]) },
 } as const satisfies Record<keyof typeof requestChannels, { channel: string; args: z.ZodTuple }>;
 export type RequestName = keyof typeof requests;
 export { events, requestChannels };

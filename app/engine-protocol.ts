@@ -9,6 +9,8 @@
  * Like contract.ts, this module must stay importable from every layer.
  */
 import type {
+  ExportedConfig,
+  ExportTarget,
   LanAddress,
   LogBatch,
   LogEntry,
@@ -58,6 +60,8 @@ export interface EngineApi {
   trust(action: TrustAction): Promise<Result<TrustOutcome>>;
   /** The machine's LAN addresses now, with their adapters, real ones first. */
   lanAddresses(): Promise<LanAddress[]>;
+  /** A Caddyfile or nginx config for the server's current settings (app/export.ts; Caddy's Basic auth gets an scrypt hash). */
+  exportConfig(id: ServerId, target: ExportTarget): Promise<Result<ExportedConfig>>;
   /** New log entries of every server since the last pull, each batch with the server's counters. */
   pullLogs(): Promise<LogBatch[]>;
   /** Save, then stop every server; main ends the process once this answers. */
@@ -81,6 +85,7 @@ const methods: Record<EngineMethod, true> = {
   trustStatus: true,
   trust: true,
   lanAddresses: true,
+  exportConfig: true,
   pullLogs: true,
   shutdown: true,
 };

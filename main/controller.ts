@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import QRCode from 'qrcode';
@@ -26,6 +27,8 @@ export interface Desktop {
   /** Start one engine host process: utilityProcess.fork in the app, child_process.fork in tests. */
   forkEngine(): EngineProcess;
   pickFolder(): Promise<string | null>;
+  /** The native save dialog, suggesting a file name: the path the user chose, or null when they cancel. */
+  pickSavePath(suggestedName: string): Promise<string | null>;
   openExternal(url: string): Promise<void>;
   writeClipboard(text: string): void;
   showFolder(folder: string): Promise<void>;
@@ -57,7 +60,7 @@ export interface Controller {
  * starts it (and starts it again if it dies), forwards the UI's requests to
  * it, pulls request logs every LOG_PULL_MS and relays them, with servers
  * snapshots and notices, to the window. Keeps what needs the desktop (folder
- * picker, browser, clipboard, file manager, QR codes) and knows nothing of
+ * picker, save dialog, browser, clipboard, file manager, QR codes) and knows nothing of
  * Electron: the `Desktop` is injected.
  */
 export async function createController(desktop: Desktop): Promise<Controller> {
@@ -163,6 +166,22 @@ export async function createController(desktop: Desktop): Promise<Controller> {
       return ok(null);
     },
     checkPort: (port, lan, exceptId) => engine.call('checkPort', port, lan, exceptId),
+    exportConfig: (id, target) => engine.call('exportConfig', id, target),
+    saveExport: async (text, suggestedName) => {
+      // The only path main writes to is the one the user picked in the dialog.
+      const file = await desktop.pickSavePath(suggestedName);
+      if (!file) return ok(null);
+      try {
+        await writeFile(file, text);
+      } catch (error) {
+        return fail('SAVE_FAILED', `Could not save ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return ok(file);
+    },
+    copyText: async (text) => {
+      desktop.writeClipboard(text);
+      return null;
+    },
     getNotices: async () => [...notices],
     dismissNotice: async (id) => {
       const index = notices.findIndex((n) => n.id === id);

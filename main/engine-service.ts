@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { fail, ok, type Result } from '../app/contract';
 import type { EngineApi, EngineEvent, EngineOptions } from '../app/engine-protocol';
+import { exportConfig } from '../app/export';
 import { LogPull } from '../app/log-pull';
 import { lanInterfaces, type InterfaceTable } from '../app/lan';
 import { findFreePort, isPortFree } from '../app/ports';
@@ -102,6 +103,14 @@ export async function startEngine(options: EngineOptions, emit: (event: EngineEv
         action === 'install' ? installTrust(options.userDataDir, { system: false }) : uninstallTrust(options.userDataDir, { system: false }),
       ),
     lanAddresses: async () => addresses(),
+    exportConfig: async (id, target) => {
+      const found = manager.find(id);
+      if (!found.ok) return found;
+      // The port it runs on, when 'auto' picked one: the export then listens where the server does.
+      const port = found.value.config.port === 'auto' ? (found.value.state().port ?? undefined) : undefined;
+      const { text, files, notes } = exportConfig(found.value.config, target, { port });
+      return ok(files ? { text, files, notes } : { text, notes });
+    },
     pullLogs: async () => {
       const batches = [];
       for (const { id } of manager.list()) {

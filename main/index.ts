@@ -47,6 +47,12 @@ async function pickFolder(): Promise<string | null> {
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
+async function pickSavePath(suggestedName: string): Promise<string | null> {
+  const options: Electron.SaveDialogOptions = { title: 'Save the exported config', defaultPath: suggestedName, properties: ['createDirectory', 'showOverwriteConfirmation'] };
+  const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return result.canceled || !result.filePath ? null : result.filePath;
+}
+
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow(windowOptions(preloadFile, nativeTheme.shouldUseDarkColors));
   win.once('ready-to-show', () => win.show());
@@ -118,6 +124,7 @@ async function main(): Promise<void> {
     forkEngine: () =>
       fromUtilityProcess(utilityProcess.fork(engineHostFile, [], { serviceName: 'Pier engine', stdio: 'inherit' })),
     pickFolder,
+    pickSavePath,
     openExternal: (url) => shell.openExternal(url),
     writeClipboard: (text) => clipboard.writeText(text),
     showFolder: async (folder) => {

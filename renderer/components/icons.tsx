@@ -163,3 +163,15 @@ export const SparkIcon = () => (
     <path d="M8 2v2.5M8 11.5V14M2 8h2.5M11.5 8H14M3.75 3.75l1.75 1.75M10.5 10.5l1.75 1.75M12.25 3.75 10.5 5.5M5.5 10.5l-1.75 1.75" />
   </Icon>
 );
+
+export const DownloadIcon = () => (
+  <Icon>
+    <path d="M8 2.5v7.5M4.75 7 8 10.25 11.25 7M3 12.75h10" />
+  </Icon>
+);
+
+export const ExportIcon = () => (
+  <Icon>
+    <path d="M9.5 3H4.25C3.56 3 3 3.56 3 4.25v7.5c0 .69.56 1.25 1.25 1.25H9.5M7 8h6.5M11 5.5 13.5 8 11 10.5" />
+  </Icon>
+);

@@ -6,7 +6,8 @@ import { START_FAILURES } from '../serve-folder';
 import { STATUS_LABEL, isUp } from '../server-status';
 import { showNotice } from '../stores/notices-store';
 import { neighbourOf, selectServer } from '../stores/selection-store';
-import { FolderIcon, PlayIcon, StopIcon, TrashIcon } from './icons';
+import { ExportDialog } from './export-dialog';
+import { ExportIcon, FolderIcon, PlayIcon, StopIcon, TrashIcon } from './icons';
 import { OptionChips } from './option-chips';
 import { RemoveDialog } from './remove-dialog';
 import { focusSelectedServer } from './server-list';
@@ -16,6 +17,7 @@ import { usePending } from './use-pending';
 export function ServerHeader({ server }: { server: ServerState }) {
   const [pending, run] = usePending();
   const [confirming, setConfirming] = useState(false);
+  const [exporting, setExporting] = useState(false);
   const up = isUp(server);
   // When the error alert offers a new port, that is the action to take; Start would fail the same way.
   const startIsMain = !up && !(server.status === 'error' && server.error?.suggestedPort);
@@ -63,6 +65,10 @@ export function ServerHeader({ server }: { server: ServerState }) {
             {up ? <StopIcon /> : <PlayIcon />}
             {up ? 'Stop' : 'Start'}
           </button>
+          <button type="button" className="btn btn-ghost" title="A Caddyfile or nginx config for this server" onClick={() => setExporting(true)}>
+            <ExportIcon />
+            Export…
+          </button>
           <button type="button" className="btn btn-ghost btn-icon" aria-label="Remove server" title="Remove server" onClick={() => setConfirming(true)}>
             <TrashIcon />
           </button>
@@ -78,6 +84,7 @@ export function ServerHeader({ server }: { server: ServerState }) {
         </button>
         <OptionChips config={server.config} />
       </div>
+      {exporting ? <ExportDialog server={server} onClose={() => setExporting(false)} /> : null}
       {confirming ? <RemoveDialog server={server} onCancel={() => setConfirming(false)} onRemove={remove} /> : null}
     </header>
   );

@@ -54,6 +54,10 @@ export interface PierApp {
   home: string;
   /** What the next native folder dialog returns (null: the user cancels). */
   pickFolder(folder: string | null): Promise<void>;
+  /** What the next native save dialog returns (null: the user cancels); the file name it was offered is kept for `suggestedSaveName`. */
+  pickSavePath(file: string | null): Promise<void>;
+  /** The file name the last save dialog suggested (the harness variant only; '' in Electron). */
+  suggestedSaveName(): Promise<string>;
   /** Drop a folder onto the window, as from a file manager. */
   dropFolder(folder: string): Promise<void>;
   /** URLs handed to the system browser, and the clipboard's text. */
@@ -124,6 +128,8 @@ async function launchHarness(userDataDir: string, home: string, options: LaunchO
   });
 
   let nextFolder: string | null = null;
+  let nextSavePath: string | null = null;
+  let lastSuggestedName = '';
   const opened: string[] = [];
   let clipboard = '';
   const engines: ChildProcess[] = [];
@@ -136,6 +142,10 @@ async function launchHarness(userDataDir: string, home: string, options: LaunchO
       return fromChildProcess(child);
     },
     pickFolder: async () => nextFolder,
+    pickSavePath: async (suggestedName) => {
+      lastSuggestedName = suggestedName;
+      return nextSavePath;
+    },
     openExternal: async (url) => void opened.push(url),
     writeClipboard: (text) => void (clipboard = text),
     showFolder: async () => undefined,
@@ -181,6 +191,8 @@ async function launchHarness(userDataDir: string, home: string, options: LaunchO
     userDataDir,
     home,
     pickFolder: async (folder) => void (nextFolder = folder),
+    pickSavePath: async (file) => void (nextSavePath = file),
+    suggestedSaveName: async () => lastSuggestedName,
     dropFolder: (folder) => dropOnto(page, folder),
     opened: async () => [...opened],
     clipboard: async () => clipboard,
@@ -241,6 +253,12 @@ async function launchElectron(userDataDir: string, home: string, options: Launch
         dialog.showOpenDialog = (async () => ({ canceled: picked === null, filePaths: picked ? [picked] : [] })) as never;
       }, folder);
     },
+    async pickSavePath(file) {
+      await electronApp.evaluate(({ dialog }, picked) => {
+        dialog.showSaveDialog = (async () => ({ canceled: picked === null, filePath: picked ?? '' })) as never;
+      }, file);
+    },
+    suggestedSaveName: async () => '',
     async dropFolder(folder) {
       // A synthetic drop has no real file path in Electron; serving through argv is the same code path.
       await electronApp.evaluate(({ app }, f) => app.emit('second-instance', {}, ['electron', f], process.cwd()), folder);

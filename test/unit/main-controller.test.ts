@@ -31,6 +31,8 @@ async function setup(t: TestContext) {
     userDataDir,
     forkEngine: engines.fork,
     pickFolder: async () => site,
+    // No test here saves an export (test/e2e/export.spec.ts does): the user cancels.
+    pickSavePath: async () => null,
     openExternal: async (url) => void opened.push(url),
     writeClipboard: (text) => void (clipboard = text),
     showFolder: async () => undefined,
