@@ -101,6 +101,7 @@ export async function reviewShots(page: Page, name: string, target?: () => Promi
   const dir = process.env.PIER_REVIEW_SHOTS;
   if (!dir) return;
   await mkdir(dir, { recursive: true });
+  const viewport = page.viewportSize();
   for (const size of [
     { width: 1100, height: 720 },
     { width: 800, height: 560 },
@@ -113,5 +114,7 @@ export async function reviewShots(page: Page, name: string, target?: () => Promi
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });
+  // The test goes on at the size it had.
+  if (viewport) await page.setViewportSize(viewport);
   await page.setViewportSize({ width: 1200, height: 760 });
 }

@@ -8,7 +8,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { applySwitch, makeSite, shownUrl } from './helpers';
+import { applySwitch, makeSite, reviewShots, shownUrl } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -75,25 +75,6 @@ async function seriousViolations(page: Page): Promise<string[]> {
   return found;
 }
 
-/** Where review screenshots go: PIER_REVIEW_SHOTS=/tmp/somewhere, or nowhere. */
-async function reviewShot(page: Page, name: string): Promise<void> {
-  const dir = process.env.PIER_REVIEW_SHOTS;
-  if (!dir) return;
-  await mkdir(dir, { recursive: true });
-  for (const size of [
-    { width: 1100, height: 720 },
-    { width: 800, height: 560 },
-  ]) {
-    await page.setViewportSize(size);
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: path.join(dir, `${name}-${size.width}x${size.height}-${scheme}.png`) });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1200, height: 760 });
-}
-
 test('a Unity build is recognized, and Turn on serves its brotli wasm as wasm', async () => {
   app = await launchApp();
   const { page } = app;
@@ -105,7 +86,7 @@ test('a Unity build is recognized, and Turn on serves its brotli wasm as wasm', 
   const banner = page.getByRole('status').filter({ hasText: 'This looks like a Unity WebGL build' });
   await expect(banner).toContainText('This looks like a Unity WebGL build (Build/game.wasm.br). It needs the Unity preset to load.');
   expect(await seriousViolations(page), 'build banner').toEqual([]);
-  await reviewShot(page, 'build-banner');
+  await reviewShots(page, 'build-banner');
   await banner.getByRole('button', { name: 'Turn on' }).click();
   await expect(banner).toHaveCount(0);
   await expect(page.getByRole('list', { name: 'Options on' }).getByText('Unity', { exact: true })).toBeVisible();
@@ -155,7 +136,7 @@ test('trust on this computer lists the stores first, then installs into this use
   await expect(adds).toContainText('Chromium and Chrome (NSS database ~/.pki/nssdb)');
   await expect(dialog).toContainText('SHA-256');
   expect(await seriousViolations(page), 'trust dialog').toEqual([]);
-  await reviewShot(page, 'trust-dialog');
+  await reviewShots(page, 'trust-dialog');
 
   const nssdb = path.join(app.home, '.pki', 'nssdb');
   expect(existsSync(nssdb)).toBe(false);
@@ -164,7 +145,7 @@ test('trust on this computer lists the stores first, then installs into this use
   const changes = done.getByRole('list', { name: 'What changed' });
   await expect(changes).toContainText('Chromium and Chrome (NSS database ~/.pki/nssdb)');
   await expect(changes.locator('li.is-ok')).not.toHaveCount(0);
-  await reviewShot(page, 'trust-installed');
+  await reviewShots(page, 'trust-installed');
   expect(existsSync(path.join(nssdb, 'cert9.db'))).toBe(true);
   await done.getByRole('button', { name: 'Done' }).click();
 
@@ -202,7 +183,7 @@ test('the phone panel: a QR code for the site and one for the trust page, and th
   await expect(page.getByRole('button', { name: 'Trust on this computer' })).toBeEnabled();
   await page.getByRole('main').evaluate((pane) => pane.scrollTo(0, 0));
   expect(await seriousViolations(page), 'addresses with the LAN warning and the certificate row').toEqual([]);
-  await reviewShot(page, 'sharing-pane');
+  await reviewShots(page, 'sharing-pane');
   await page.getByRole('button', { name: 'Show QR code' }).click();
   const dialog = page.getByRole('dialog', { name: 'Open on your phone' });
   await expect(dialog.getByRole('img', { name: `QR code for https://192.168.1.20:${port}/` })).toBeVisible();
@@ -236,9 +217,9 @@ test('the phone panel: a QR code for the site and one for the trust page, and th
   await expect(dialog).toContainText('Windows Defender Firewall');
   await expect(dialog).toContainText('System Settings → Network → Firewall → Options');
   expect(await seriousViolations(page), 'phone panel').toEqual([]);
-  await reviewShot(page, 'phone-panel');
+  await reviewShots(page, 'phone-panel');
   await dialog.evaluate((d) => d.scrollTo(0, d.scrollHeight));
-  await reviewShot(page, 'phone-help');
+  await reviewShots(page, 'phone-help');
 });
 
 test('README screenshot: the sharing panel with both QR codes and the trust controls', async () => {
