@@ -21,7 +21,7 @@ test('--proxy forwards and balances; the JSON log line carries the upstream', as
   assert.deepEqual(bodies.sort(), ['a', 'a', 'b', 'b']);
   const lines = await pier.waitForLines((line) => line.includes('"type":"request"'), 4);
   const upstreams = lines.map((line) => (JSON.parse(line) as { upstream?: string }).upstream).sort();
-  assert.deepEqual(upstreams, [a.url, a.url, b.url, b.url]);
+  assert.deepEqual(upstreams, [a.url, a.url, b.url, b.url].sort());
 });
 
 test('a bad --proxy rule or policy is a usage error that says what is wrong', async (t) => {
