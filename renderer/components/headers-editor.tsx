@@ -1,6 +1,6 @@
-import { useEffect, useRef } from 'react';
 import { newHeaderRow, type HeaderDraft } from '../settings-draft';
 import { CloseIcon, PlusIcon } from './icons';
+import { useRowFocus } from './use-row-focus';
 
 interface HeadersEditorProps {
   headers: HeaderDraft[];
@@ -10,16 +10,7 @@ interface HeadersEditorProps {
 
 /** Extra response headers, one row each (e.g. the cross-origin isolation pair a WebAssembly build needs). */
 export function HeadersEditor({ headers, errors, onChange }: HeadersEditorProps) {
-  const addButton = useRef<HTMLButtonElement>(null);
-  const list = useRef<HTMLDivElement>(null);
-  // After a row is added its name field gets focus; after one is removed, the Add button does.
-  const focusAfter = useRef<'added' | 'removed' | null>(null);
-
-  useEffect(() => {
-    if (focusAfter.current === 'added') list.current?.querySelector<HTMLInputElement>('.header-row:last-child input')?.focus();
-    if (focusAfter.current === 'removed') addButton.current?.focus();
-    focusAfter.current = null;
-  }, [headers.length]);
+  const focus = useRowFocus(headers.length, '.header-row:last-child input');
 
   const edit = (key: number, change: Partial<HeaderDraft>) => onChange(headers.map((h) => (h.key === key ? { ...h, ...change } : h)));
 
@@ -33,7 +24,7 @@ export function HeadersEditor({ headers, errors, onChange }: HeadersEditorProps)
       ) : (
         <p className="field-hint headers-empty">Add headers to every response, e.g. Cross-Origin-Opener-Policy: same-origin.</p>
       )}
-      <div ref={list}>
+      <div ref={focus.list}>
         {headers.map((header, index) => {
           const error = errors[header.key];
           const errorId = `header-${header.key}-error`;
@@ -63,7 +54,7 @@ export function HeadersEditor({ headers, errors, onChange }: HeadersEditorProps)
                 aria-label={`Remove header ${header.name.trim() || index + 1}`}
                 title="Remove header"
                 onClick={() => {
-                  focusAfter.current = 'removed';
+                  focus.removed();
                   onChange(headers.filter((h) => h.key !== header.key));
                 }}
               >
@@ -79,11 +70,11 @@ export function HeadersEditor({ headers, errors, onChange }: HeadersEditorProps)
         })}
       </div>
       <button
-        ref={addButton}
+        ref={focus.addButton}
         type="button"
         className="btn btn-small"
         onClick={() => {
-          focusAfter.current = 'added';
+          focus.added();
           onChange([...headers, newHeaderRow()]);
         }}
       >

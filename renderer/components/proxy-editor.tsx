@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import type { BalancePolicy } from '../../app/contract';
 import {
   DEFAULT_CONNECT_TIMEOUT_S,
@@ -11,6 +11,7 @@ import {
 } from '../proxy-draft';
 import { CloseIcon, PlusIcon } from './icons';
 import { SwitchField } from './switch-field';
+import { useRowFocus } from './use-row-focus';
 
 const POLICIES: { value: BalancePolicy; label: string; hint: string }[] = [
   { value: 'round-robin', label: 'Round robin', hint: 'Each request goes to the next upstream in turn.' },
@@ -42,14 +43,7 @@ interface RuleEditorProps {
 
 function RuleEditor({ rule, index, errors, onChange, onRemove }: RuleEditorProps) {
   const id = useId();
-  const list = useRef<HTMLDivElement>(null);
-  const addButton = useRef<HTMLButtonElement>(null);
-  const focusAfter = useRef<'added' | 'removed' | null>(null);
-  useEffect(() => {
-    if (focusAfter.current === 'added') list.current?.querySelector<HTMLInputElement>('.upstream-row:last-of-type input')?.focus();
-    if (focusAfter.current === 'removed') addButton.current?.focus();
-    focusAfter.current = null;
-  }, [rule.upstreams.length]);
+  const focus = useRowFocus(rule.upstreams.length, '.upstream-row:last-of-type input');
 
   const name = rule.prefix.trim() || `${index + 1}`;
   const policy = POLICIES.find((p) => p.value === rule.policy) ?? POLICIES[0]!;
@@ -76,7 +70,7 @@ function RuleEditor({ rule, index, errors, onChange, onRemove }: RuleEditorProps
         <FieldError id={`${id}-prefix-error`} message={errors.prefix} />
       </div>
 
-      <div className="proxy-upstreams" ref={list} role="group" aria-labelledby={`${id}-upstreams-title`}>
+      <div className="proxy-upstreams" ref={focus.list} role="group" aria-labelledby={`${id}-upstreams-title`}>
         <span className="proxy-sub-title" id={`${id}-upstreams-title`}>
           Upstreams
         </span>
@@ -100,7 +94,7 @@ function RuleEditor({ rule, index, errors, onChange, onRemove }: RuleEditorProps
                 aria-label={`Remove upstream ${upstream.url.trim() || n + 1}`}
                 title="Remove upstream"
                 onClick={() => {
-                  focusAfter.current = 'removed';
+                  focus.removed();
                   onChange({ upstreams: rule.upstreams.filter((u) => u.key !== upstream.key) });
                 }}
               >
@@ -112,11 +106,11 @@ function RuleEditor({ rule, index, errors, onChange, onRemove }: RuleEditorProps
         })}
         <FieldError id={`${id}-upstreams-error`} message={errors.upstreams} />
         <button
-          ref={addButton}
+          ref={focus.addButton}
           type="button"
           className="btn btn-small"
           onClick={() => {
-            focusAfter.current = 'added';
+            focus.added();
             onChange({ upstreams: [...rule.upstreams, newUpstreamRow()] });
           }}
         >
@@ -177,33 +171,52 @@ function RuleEditor({ rule, index, errors, onChange, onRemove }: RuleEditorProps
           />
           <FieldError id={`${id}-health-error`} message={errors.healthPath} />
         </div>
-        <div className="stacked-field">
-          <label htmlFor={`${id}-connect`}>Connect timeout (s)</label>
-          <input
-            id={`${id}-connect`}
-            className="input number-input"
-            inputMode="decimal"
-            placeholder={String(DEFAULT_CONNECT_TIMEOUT_S)}
-            value={rule.connectTimeout}
-            {...described(`${id}-connect-error`, errors.connectTimeout)}
-            onChange={(event) => onChange({ connectTimeout: event.target.value })}
-          />
-          <FieldError id={`${id}-connect-error`} message={errors.connectTimeout} />
-        </div>
-        <div className="stacked-field">
-          <label htmlFor={`${id}-timeout`}>Response timeout (s)</label>
-          <input
-            id={`${id}-timeout`}
-            className="input number-input"
-            inputMode="decimal"
-            placeholder={String(DEFAULT_TIMEOUT_S)}
-            value={rule.timeout}
-            {...described(`${id}-timeout-error`, errors.timeout)}
-            onChange={(event) => onChange({ timeout: event.target.value })}
-          />
-          <FieldError id={`${id}-timeout-error`} message={errors.timeout} />
-        </div>
+        <SecondsField
+          id={`${id}-connect`}
+          label="Connect timeout (s)"
+          fallback={DEFAULT_CONNECT_TIMEOUT_S}
+          value={rule.connectTimeout}
+          error={errors.connectTimeout}
+          onChange={(connectTimeout) => onChange({ connectTimeout })}
+        />
+        <SecondsField
+          id={`${id}-timeout`}
+          label="Response timeout (s)"
+          fallback={DEFAULT_TIMEOUT_S}
+          value={rule.timeout}
+          error={errors.timeout}
+          onChange={(timeout) => onChange({ timeout })}
+        />
       </div>
+    </div>
+  );
+}
+
+interface SecondsFieldProps {
+  id: string;
+  label: string;
+  /** The default, shown while the field is empty. */
+  fallback: number;
+  value: string;
+  error: string | undefined;
+  onChange: (value: string) => void;
+}
+
+/** A timeout typed in seconds, with its error below it. */
+function SecondsField({ id, label, fallback, value, error, onChange }: SecondsFieldProps) {
+  return (
+    <div className="stacked-field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        className="input number-input"
+        inputMode="decimal"
+        placeholder={String(fallback)}
+        value={value}
+        {...described(`${id}-error`, error)}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      <FieldError id={`${id}-error`} message={error} />
     </div>
   );
 }
@@ -216,21 +229,14 @@ interface ProxyEditorProps {
 
 /** Reverse-proxy rules: requests under a path prefix go to one or more upstream servers. */
 export function ProxyEditor({ rules, errors, onChange }: ProxyEditorProps) {
-  const addButton = useRef<HTMLButtonElement>(null);
-  const list = useRef<HTMLDivElement>(null);
-  const focusAfter = useRef<'added' | 'removed' | null>(null);
-  useEffect(() => {
-    if (focusAfter.current === 'added') list.current?.querySelector<HTMLInputElement>('.proxy-rule:last-child input')?.focus();
-    if (focusAfter.current === 'removed') addButton.current?.focus();
-    focusAfter.current = null;
-  }, [rules.length]);
+  const focus = useRowFocus(rules.length, '.proxy-rule:last-child input');
 
   return (
     <div className="proxy-editor">
       {rules.length === 0 ? (
         <p className="field-hint proxy-empty">Send requests under a path, such as /api, to another server (a dev API, a backend on another port) and serve the rest from the folder.</p>
       ) : null}
-      <div className="proxy-rules" ref={list}>
+      <div className="proxy-rules" ref={focus.list}>
         {rules.map((rule, index) => (
           <RuleEditor
             key={rule.key}
@@ -239,7 +245,7 @@ export function ProxyEditor({ rules, errors, onChange }: ProxyEditorProps) {
             errors={errors.rules[rule.key] ?? NO_ERRORS}
             onChange={(change) => onChange(rules.map((r) => (r.key === rule.key ? { ...r, ...change } : r)))}
             onRemove={() => {
-              focusAfter.current = 'removed';
+              focus.removed();
               onChange(rules.filter((r) => r.key !== rule.key));
             }}
           />
@@ -247,11 +253,11 @@ export function ProxyEditor({ rules, errors, onChange }: ProxyEditorProps) {
       </div>
       {errors.list ? <p className="field-message field-error proxy-list-error">{errors.list}</p> : null}
       <button
-        ref={addButton}
+        ref={focus.addButton}
         type="button"
         className="btn btn-small"
         onClick={() => {
-          focusAfter.current = 'added';
+          focus.added();
           onChange([...rules, newRuleDraft()]);
         }}
       >
