@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 /** A folder with a small site in it, removed by `cleanup()`. */
@@ -117,4 +118,25 @@ export async function reviewShots(page: Page, name: string, target?: () => Promi
   // The test goes on at the size it had.
   if (viewport) await page.setViewportSize(viewport);
   await page.setViewportSize({ width: 1200, height: 760 });
+}
+
+/** Serious and critical axe findings (what would stop someone using the app) in the current colour scheme; `within`: only these parts. */
+export async function seriousViolations(page: Page, within: string[] = []): Promise<string[]> {
+  let axe = new AxeBuilder({ page });
+  for (const selector of within) axe = axe.include(selector);
+  const results = await axe.analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** {@link seriousViolations} in light, then in dark, each finding named by its scheme; the page is left light. */
+export async function seriousViolationsLightAndDark(page: Page, within: string[] = []): Promise<string[]> {
+  const found: string[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    found.push(...(await seriousViolations(page, within)).map((finding) => `${scheme} ${finding}`));
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return found;
 }

@@ -1,11 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { get, makeSite, requestLog, reviewShots, shownUrl, startUpstream } from './helpers';
+import { get, makeSite, requestLog, reviewShots, seriousViolationsLightAndDark, shownUrl, startUpstream } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -78,12 +77,7 @@ test('a proxy rule is checked while typed, and saved with its upstreams on Apply
   await expect(upstreams.getByRole('listitem')).toHaveCount(2);
   await expect(upstreams).toContainText(one.replace('http://', ''));
   await expect(upstreams).toContainText(two.replace('http://', ''));
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    const { violations } = await new AxeBuilder({ page }).include('.proxy-card').include('.proxy-editor').analyze();
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${scheme} ${v.id}`)).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
+  expect(await seriousViolationsLightAndDark(page, ['.proxy-card', '.proxy-editor'])).toEqual([]);
 
   // Saved: another server and back shows the rule as applied.
   await serve('other');

@@ -4,11 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
 
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { applySwitch, makeSite, reviewShots, shownUrl } from './helpers';
+import { applySwitch, makeSite, reviewShots, seriousViolationsLightAndDark, shownUrl } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -61,20 +60,6 @@ async function shownPort(page: Page): Promise<number> {
   return Number(new URL((await url.textContent()) ?? '').port);
 }
 
-/** Serious and critical accessibility findings, light and dark. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const found: string[] = [];
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    const results = await new AxeBuilder({ page }).analyze();
-    for (const v of results.violations) {
-      if (v.impact === 'serious' || v.impact === 'critical') found.push(`${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  return found;
-}
-
 test('a Unity build is recognized, and Turn on serves its brotli wasm as wasm', async () => {
   app = await launchApp();
   const { page } = app;
@@ -85,7 +70,7 @@ test('a Unity build is recognized, and Turn on serves its brotli wasm as wasm', 
 
   const banner = page.getByRole('status').filter({ hasText: 'This looks like a Unity WebGL build' });
   await expect(banner).toContainText('This looks like a Unity WebGL build (Build/game.wasm.br). It needs the Unity preset to load.');
-  expect(await seriousViolations(page), 'build banner').toEqual([]);
+  expect(await seriousViolationsLightAndDark(page), 'build banner').toEqual([]);
   await reviewShots(page, 'build-banner');
   await banner.getByRole('button', { name: 'Turn on' }).click();
   await expect(banner).toHaveCount(0);
@@ -135,7 +120,7 @@ test('trust on this computer lists the stores first, then installs into this use
   const adds = dialog.getByRole('region', { name: 'Install adds it to' });
   await expect(adds).toContainText('Chromium and Chrome (NSS database ~/.pki/nssdb)');
   await expect(dialog).toContainText('SHA-256');
-  expect(await seriousViolations(page), 'trust dialog').toEqual([]);
+  expect(await seriousViolationsLightAndDark(page), 'trust dialog').toEqual([]);
   await reviewShots(page, 'trust-dialog');
 
   const nssdb = path.join(app.home, '.pki', 'nssdb');
@@ -182,7 +167,7 @@ test('the phone panel: a QR code for the site and one for the trust page, and th
   await expect(page.getByText('Anyone on this network can open every file in my-site')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Trust on this computer' })).toBeEnabled();
   await page.getByRole('main').evaluate((pane) => pane.scrollTo(0, 0));
-  expect(await seriousViolations(page), 'addresses with the LAN warning and the certificate row').toEqual([]);
+  expect(await seriousViolationsLightAndDark(page), 'addresses with the LAN warning and the certificate row').toEqual([]);
   await reviewShots(page, 'sharing-pane');
   await page.getByRole('button', { name: 'Show QR code' }).click();
   const dialog = page.getByRole('dialog', { name: 'Open on your phone' });
@@ -216,7 +201,7 @@ test('the phone panel: a QR code for the site and one for the trust page, and th
   ]);
   await expect(dialog).toContainText('Windows Defender Firewall');
   await expect(dialog).toContainText('System Settings → Network → Firewall → Options');
-  expect(await seriousViolations(page), 'phone panel').toEqual([]);
+  expect(await seriousViolationsLightAndDark(page), 'phone panel').toEqual([]);
   await reviewShots(page, 'phone-panel');
   await dialog.evaluate((d) => d.scrollTo(0, d.scrollHeight));
   await reviewShots(page, 'phone-help');

@@ -1,11 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { flood, get, makeSite, requestLog, shownUrl } from './helpers';
+import { flood, get, makeSite, requestLog, seriousViolations, shownUrl } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -24,14 +23,6 @@ async function serveNewSite(name = 'my-site'): Promise<string> {
   // Wait for the new server's pane: until then the URL on screen may be the previous server's.
   await expect(app.page.getByRole('heading', { name, level: 2 })).toBeVisible();
   return shownUrl(app.page);
-}
-
-/** Serious and critical findings only: what would stop someone using the app. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
 test('a flood of 5,000 requests keeps the log bounded and the window responsive', async () => {
