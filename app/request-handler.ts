@@ -382,9 +382,11 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
 
   function startOn(line: Line, req: IncomingMessage, res: PierResponse): void {
     line.busy = true;
+    // Held here: a stream library that destroys the request may have let go of req.socket by then.
+    const socket = req.socket;
     res.onDone = () => {
       line.busy = false;
-      if (req.socket.destroyed) {
+      if (socket.destroyed) {
         // The client is gone: nobody will read the answers still in line.
         line.waiting.length = 0;
         return;
@@ -392,7 +394,7 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
       const next = line.waiting.shift();
       if (line.paused && line.waiting.length < PIPELINE_PAUSE_AT / 2) {
         line.paused = false;
-        req.socket.resume();
+        socket.resume();
       }
       if (next) startOn(line, next[0], next[1]);
     };

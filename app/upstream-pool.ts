@@ -37,6 +37,7 @@ export class Upstream {
   readonly url: string;
   /** "http://127.0.0.1:3000": what its own redirects name. */
   readonly origin: string;
+  readonly parsed: URL;
   /** Its base path without the trailing slash ('' for none): "/base" joins "/users" into "/base/users". */
   readonly base: string;
   up = true;
@@ -55,6 +56,7 @@ export class Upstream {
   constructor(url: string) {
     const parsed = new URL(url);
     this.url = url;
+    this.parsed = parsed;
     this.origin = parsed.origin;
     this.base = parsed.pathname.replace(/\/+$/, '');
   }

@@ -25,9 +25,17 @@ const echo = (req: http.IncomingMessage, res: http.ServerResponse) => {
     res.setHeader('connection', 'keep-alive, x-upstream-secret');
     res.setHeader('x-upstream-secret', 'hop');
     res.setHeader('x-kept', 'yes');
+    const ownPort = (req.socket.address() as { port: number }).port;
     if (req.url?.endsWith('/redirect')) {
       res.statusCode = 302;
-      res.setHeader('location', `http://127.0.0.1:${(req.socket.address() as { port: number }).port}/base/landed?x=1`);
+      res.setHeader('location', `http://127.0.0.1:${ownPort}/base/landed?x=1`);
+    } else if (req.url?.endsWith('/redirect-localhost')) {
+      // The upstream is configured as 127.0.0.1 but names itself localhost, as dev servers do.
+      res.statusCode = 302;
+      res.setHeader('location', `http://localhost:${ownPort}/base/there`);
+    } else if (req.url?.endsWith('/redirect-elsewhere')) {
+      res.statusCode = 302;
+      res.setHeader('location', `http://localhost:${ownPort + 1}/base/there`);
     }
     res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers }));
   });
@@ -111,7 +119,8 @@ describe('proxy rules', () => {
     assert.equal(echoed.headers.te, undefined);
     assert.equal(echoed.headers['x-client-kept'], 'yes');
     assert.equal(res.headers['x-upstream-secret'], undefined);
-    assert.equal(res.headers['keep-alive'], undefined);
+    // The upstream's own hint (timeout=99) stays on its connection; Pier's server may send its own.
+    assert.notEqual(res.headers['keep-alive'], 'timeout=99');
     assert.equal(res.headers['x-kept'], 'yes');
   });
 
@@ -126,6 +135,13 @@ describe('proxy rules', () => {
     const { res } = await get('/api/redirect', { host: `localhost:${site.port}` });
     assert.equal(res.status, 302);
     assert.equal(res.headers.location, `http://localhost:${site.port}/api/landed?x=1`);
+  });
+
+  test('a redirect naming the upstream as localhost is its own origin too; another port is left alone', async () => {
+    const { res } = await get('/api/redirect-localhost', { host: `127.0.0.1:${site.port}` });
+    assert.equal(res.headers.location, `http://127.0.0.1:${site.port}/api/there`);
+    const other = await get('/api/redirect-elsewhere', { host: `127.0.0.1:${site.port}` });
+    assert.match(String(other.res.headers.location), /^http:\/\/localhost:\d+\/base\/there$/);
   });
 
   test('the log names the upstream of a proxied request, and nothing for a file', async () => {
