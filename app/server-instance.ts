@@ -56,6 +56,8 @@ export interface InstanceOptions {
   lanAddresses?: () => string[];
   /** The proxy pool's clocks (time out after a failed connect, health checks); injected in tests, defaults in limits.ts. */
   proxyTimings?: Partial<PoolTimings>;
+  /** The time to send a whole request (REQUEST_TIMEOUT_MS); injected in tests. */
+  requestTimeoutMs?: number;
 }
 
 export interface InstanceEvents {
@@ -218,7 +220,9 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       ServerResponse: PierResponse,
       maxHeaderSize: MAX_HEADER_BYTES,
       headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
+      // A proxied upload may take minutes on a slow network: with proxy rules, only the headers' time and the
+      // no-traffic timeout below bound a request (as nginx's client_body_timeout does). Files never want a body.
+      requestTimeout: this.#config.proxies.length > 0 ? 0 : (this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
       // How often Node checks the two timeouts above; its default (30 s) would let them slip.
       connectionsCheckingInterval: 1_000,

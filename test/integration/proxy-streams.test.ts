@@ -107,6 +107,8 @@ describe('proxy streams', () => {
             { prefix: '/dead', upstreams: [deadUrl] },
           ],
         },
+        // Far shorter than the slow upload below: with proxy rules it must not apply.
+        instance: { requestTimeoutMs: 500 },
       },
     );
   });
@@ -130,6 +132,27 @@ describe('proxy streams', () => {
     });
     assert.equal(res.status, 200);
     assert.deepEqual(JSON.parse(res.body), { bytes: body.length, sha: sha(body) });
+  });
+
+  test('a slow upload (longer than the time for a whole request without proxy rules) arrives whole', async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: site.port, path: '/s/upload', method: 'POST', agent: false }, (r) => {
+        let text = '';
+        r.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      let sent = 0;
+      const tick = setInterval(() => {
+        req.write(Buffer.alloc(1024, 7));
+        if (++sent === 8) {
+          clearInterval(tick);
+          req.end();
+        }
+      }, 200);
+    });
+    assert.equal(res.status, 200);
+    assert.equal(JSON.parse(res.body).bytes, 8 * 1024);
   });
 
   test('a 10 MB download arrives intact', async () => {
