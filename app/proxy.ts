@@ -12,7 +12,6 @@
  * socket bookkeeping, per-request listeners) the largest part of the profile;
  * the same bare proxy on an undici Pool does about 5,500.
  */
-import { EventEmitter } from 'node:events';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -109,6 +108,75 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 function sameOrigin(a: URL, b: URL): boolean {
   if (a.protocol !== b.protocol || a.port !== b.port) return false;
   return a.hostname === b.hostname || (LOOPBACK.has(a.hostname) && LOOPBACK.has(b.hostname));
+}
+
+/** The code of the error a request is aborted with when its client went away. */
+const CLIENT_GONE = 'PIER_CLIENT_GONE';
+
+/**
+ * One upstream answer written straight to the client, through undici's
+ * dispatch API: the head when it arrives, each chunk as it comes (the
+ * upstream paused while the client is slower), then the end. `done` runs
+ * once: null when the whole answer was handed to the client, else the error.
+ * Cheaper than undici's stream API, which adds an end-of-stream watcher, an
+ * abort signal and a factory call to every request.
+ */
+class Forward implements Dispatcher.DispatchHandler {
+  readonly #res: PierResponse;
+  readonly #onHead: (statusCode: number, headers: Headers) => void;
+  readonly #done: (error: Error | null) => void;
+  #controller: Dispatcher.DispatchController | null = null;
+  #aborted = false;
+  #finished = false;
+
+  constructor(res: PierResponse, onHead: (statusCode: number, headers: Headers) => void, done: (error: Error | null) => void) {
+    this.#res = res;
+    this.#onHead = onHead;
+    this.#done = done;
+  }
+
+  /** The client went away: stop the upstream request, now or as soon as it starts. */
+  abort(): void {
+    this.#aborted = true;
+    this.#controller?.abort(Object.assign(new Error('the client closed the connection'), { code: CLIENT_GONE }));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#aborted) this.abort();
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    // 1xx: Node answered Expect itself, and early hints are not passed on.
+    if (statusCode < 200) return;
+    try {
+      this.#onHead(statusCode, headers);
+    } catch (error) {
+      // A header Node won't send (a character it refuses): nothing went out yet, so the client gets a 502.
+      controller.abort(error as Error);
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#res.write(chunk)) return;
+    controller.pause();
+    this.#res.once('drain', () => controller.resume());
+  }
+
+  onResponseEnd(): void {
+    this.#res.end();
+    this.#finish(null);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#finish(error);
+  }
+
+  #finish(error: Error | null): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#done(error);
+  }
 }
 
 /** Pier's proxy for one running server. `close()` on stop. */
@@ -209,6 +277,8 @@ export class Proxy {
         // An event stream or a long download may be quiet for long; a client that stalls is the server's own timeouts' business.
         bodyTimeout: 0,
         keepAliveTimeout: UPSTREAM_IDLE_MS,
+        // An upstream's Keep-Alive hint may shorten that, never lengthen it (undici would follow a `timeout=60`).
+        keepAliveMaxTimeout: UPSTREAM_IDLE_MS,
       });
       this.#pools.set(upstream, pool);
     }
@@ -234,12 +304,12 @@ export class Proxy {
     const reasons: string[] = [];
     let current: Attempt | null = null;
     let retriedStale = false;
-    // The client gone: the upstream request is aborted (an abandoned long poll frees its connection).
-    const abort = new EventEmitter();
+    let forward: Forward | null = null;
     res.once('close', () => {
       this.#inFlight--;
       if (current) release(current);
-      if (!res.writableFinished) abort.emit('abort');
+      // The client gone: the upstream request is aborted (an abandoned long poll frees its connection).
+      if (!res.writableFinished) forward?.abort();
     });
 
     const attempt = (sameAgain = false): void => {
@@ -250,19 +320,11 @@ export class Proxy {
       res.upstream = upstream.url;
       const thisTry: Attempt = { route, upstream, startedAt: performance.now(), released: false, failed: false };
       current = thisTry;
-      this.#poolOf(route, upstream).stream(
-        {
-          path: this.#pathFor(route, upstream, url),
-          method: method as Dispatcher.HttpMethod,
-          headers,
-          // Only the first try can carry a body: a retry happens only without one.
-          body: noBody ? null : this.#bodyOf(req),
-          signal: abort,
-        },
-        ({ statusCode, headers: upstreamHeaders }) => {
+      forward = new Forward(
+        res,
+        (statusCode, upstreamHeaders) => {
           this.#answered(thisTry);
           this.#writeHead(req, res, statusCode, upstreamHeaders, thisTry, host);
-          return res;
         },
         (error) => {
           if (error === null) return release(thisTry);
@@ -271,7 +333,7 @@ export class Proxy {
           release(thisTry);
           const err = error as NodeJS.ErrnoException;
           // The client gone (an abandoned upload, a closed tab) says nothing about the upstream.
-          if (res.destroyed || res.writableEnded || err.code === 'UND_ERR_ABORTED') return;
+          if (err.code === CLIENT_GONE || (res.destroyed && !res.headersSent)) return;
           const timedOut = err.code === 'UND_ERR_HEADERS_TIMEOUT';
           const reason = this.#reasonOf(err, route.rule);
           if (CONNECT_FAILURES.has(err.code ?? '')) route.pool.markDown(upstream, reason);
@@ -292,6 +354,14 @@ export class Proxy {
           this.#giveUp(res, route, reasons, timedOut);
         },
       );
+      const options: Dispatcher.DispatchOptions = {
+        path: this.#pathFor(route, upstream, url),
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        // Only the first try can carry a body: a retry happens only without one.
+        body: noBody ? null : this.#bodyOf(req),
+      };
+      this.#poolOf(route, upstream).dispatch(options, forward);
     };
     attempt();
   }
