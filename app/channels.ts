@@ -29,6 +29,10 @@ export const requestChannels = {
   exportConfig: 'pier:export-config',
   saveExport: 'pier:save-export',
   copyText: 'pier:copy-text',
+  getRequestDetails: 'pier:get-request-details',
+  saveLog: 'pier:save-log',
+  getPreferences: 'pier:get-preferences',
+  setPreferences: 'pier:set-preferences',
 } as const;
 
 /** Pushes from main (webContents.send → ipcRenderer.on). */
@@ -37,4 +41,5 @@ export const events = {
   onLog: 'pier:log',
   onNotice: 'pier:notice',
   onSelectServer: 'pier:select-server',
+  onCommand: 'pier:menu-command',
 } as const;

@@ -203,6 +203,8 @@ export interface PierError {
   message: string;
   /** For PORT_IN_USE: the next port that was free when we looked. */
   suggestedPort?: number;
+  /** A change to a running server that could not start: it was undone, and the server runs on as before. */
+  reverted?: boolean;
 }
 
 export type Result<T> = { ok: true; value: T } | ({ ok: false } & PierError);
@@ -333,6 +335,35 @@ export interface LogEntry {
   upstream?: string;
 }
 
+/** One header, as sent. */
+export interface HeaderField {
+  name: string;
+  value: string;
+}
+
+/** What Pier still keeps of one request beyond its log entry (fetched when someone opens it). */
+export interface RequestDetails {
+  /** The URL the client asked for: scheme, its Host header (or the server's address), path. */
+  url: string;
+  /** "HTTP/1.1". */
+  httpVersion: string;
+  requestHeaders: HeaderField[];
+  /** [] when the response ended before its head went out. */
+  responseHeaders: HeaderField[];
+  /** From Content-Length, when the request had a body of known size; else null. */
+  requestBodyBytes: number | null;
+  /** Authorization and cookie values were replaced by "[redacted]": the server has a password. */
+  redacted: boolean;
+  /** The headers were longer than Pier keeps per request: the last ones are missing. */
+  truncated: boolean;
+  /** A POSIX-shell curl command that makes the same request (without its body, which is not kept). */
+  curl: string;
+}
+
+/** What the request log exports as: HAR 1.2 (browsers' DevTools read it) or CSV. */
+export const LogFormat = z.enum(['har', 'csv']);
+export type LogFormat = z.infer<typeof LogFormat>;
+
 /**
  * One server in the settings file. Unknown keys, also inside `auth` and a
  * header rule, are stripped rather than refused: a file written by a newer
@@ -438,6 +469,36 @@ export const SuggestedFileName = z
 /** The most text the window may hand main to copy or save (an export is a few kB). */
 const MAX_SAVED_TEXT = 1_000_000;
 
+/**
+ * App-level preferences (not per server), kept by main in `preferences.json`
+ * beside the settings file. Defaults are what a fresh install gets.
+ */
+export const AppPreferences = z.object({
+  /** Closing the window hides it; the servers run on behind the tray icon until Quit. */
+  keepRunningInTray: z.boolean().default(false),
+  /** Pier opens when the user logs in (a login item on macOS and Windows, an XDG autostart entry on Linux). */
+  startAtLogin: z.boolean().default(false),
+});
+export type AppPreferences = z.infer<typeof AppPreferences>;
+/** A change to some preferences: only the keys given change. */
+export const PreferencesPatch = z.strictObject({ keepRunningInTray: z.boolean(), startAtLogin: z.boolean() }).partial();
+export type PreferencesPatch = z.infer<typeof PreferencesPatch>;
+
+/**
+ * What an application-menu item (or its shortcut) asks the window to do; the
+ * window acts on the selected server. `select-server` takes the 0-based
+ * position in the list (Ctrl/Cmd+1 is 0).
+ */
+export type MenuCommand =
+  | { type: 'find' }
+  | { type: 'copy-url' }
+  | { type: 'open-in-browser' }
+  | { type: 'start-stop' }
+  | { type: 'next-server' }
+  | { type: 'previous-server' }
+  | { type: 'select-server'; index: number }
+  | { type: 'preferences' };
+
 export interface PortCheck {
   free: boolean;
   /** When taken: the next free port. */
@@ -463,6 +524,10 @@ export interface PierApi {
   /** The entries a server holds now, oldest first (for a freshly opened log view). */
   getLog(id: ServerId): Promise<LogEntry[]>;
   clearLog(id: ServerId): Promise<Result<null>>;
+  /** The headers (and a curl command) of the request with this seq; null when they are no longer kept. */
+  getRequestDetails(id: ServerId, seq: number): Promise<Result<RequestDetails | null>>;
+  /** Export the server's log (HAR or CSV) to where the user chooses in the save dialog; the path, or null on cancel. */
+  saveLog(id: ServerId, format: LogFormat): Promise<Result<string | null>>;
   /** Open one of the server's own URLs in the default browser (main builds the URL; nothing else can be opened). */
   openUrl(id: ServerId, which: UrlChoice): Promise<Result<null>>;
   /** Copy one of the server's URLs to the clipboard; resolves with the URL copied. */
@@ -498,6 +563,10 @@ export interface PierApi {
   saveExport(text: string, suggestedName: string): Promise<Result<string | null>>;
   /** Put text on the clipboard (an export, which main has no other way to know). */
   copyText(text: string): Promise<null>;
+  /** The app-level preferences as they are now (start at login as the system has it, where it can tell). */
+  getPreferences(): Promise<AppPreferences>;
+  /** Change preferences; saved at once and applied (the login item written) before it resolves. */
+  setPreferences(patch: PreferencesPatch): Promise<Result<AppPreferences>>;
   /** The file-system path of a file or folder dropped onto the window. */
   pathForDroppedFile(file: File): string;
   onServers(listener: (servers: ServerState[]) => void): () => void;
@@ -505,6 +574,8 @@ export interface PierApi {
   onNotice(listener: (notice: Notice) => void): () => void;
   /** Main asks the UI to select a server (e.g. after a second launch with a folder). */
   onSelectServer(listener: (id: ServerId) => void): () => void;
+  /** An application-menu command (Find, Copy URL, Start/Stop, …) for the window to carry out. */
+  onCommand(listener: (command: MenuCommand) => void): () => void;
 }
 
 /** Requests (invoke/handle), each with the schema of its arguments. */
@@ -532,6 +603,10 @@ export const requests = {
   exportConfig: { channel: requestChannels.exportConfig, args: z.tuple([ServerId, ExportTarget]) },
   saveExport: { channel: requestChannels.saveExport, args: z.tuple([z.string().max(MAX_SAVED_TEXT), SuggestedFileName]) },
   copyText: { channel: requestChannels.copyText, args: z.tuple([z.string().max(MAX_SAVED_TEXT)]) },
+  getRequestDetails: { channel: requestChannels.getRequestDetails, args: z.tuple([ServerId, z.number().int().min(1)]) },
+  saveLog: { channel: requestChannels.saveLog, args: z.tuple([ServerId, LogFormat]) },
+  getPreferences: { channel: requestChannels.getPreferences, args: z.tuple([]) },
+  setPreferences: { channel: requestChannels.setPreferences, args: z.tuple([PreferencesPatch]) },
 } as const satisfies Record<keyof typeof requestChannels, { channel: string; args: z.ZodTuple }>;
 export type RequestName = keyof typeof requests;
 export { events, requestChannels };

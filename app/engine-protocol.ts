@@ -14,8 +14,10 @@ import type {
   LanAddress,
   LogBatch,
   LogEntry,
+  LogFormat,
   Notice,
   PortCheck,
+  RequestDetails,
   Result,
   ServerId,
   ServerInput,
@@ -52,7 +54,12 @@ export interface EngineApi {
   startServer(id: ServerId): Promise<Result<ServerState>>;
   stopServer(id: ServerId): Promise<Result<ServerState>>;
   getLog(id: ServerId): Promise<LogEntry[]>;
+  /** Empties the log and its kept headers, and starts the server's counters again from zero. */
   clearLog(id: ServerId): Promise<Result<null>>;
+  /** One request's kept headers, by the engine's own seq; null when no longer kept. */
+  getRequestDetails(id: ServerId, seq: number): Promise<Result<RequestDetails | null>>;
+  /** The log as a HAR or CSV file, with the name a save dialog should suggest. */
+  exportLog(id: ServerId, format: LogFormat): Promise<Result<{ text: string; fileName: string }>>;
   checkPort(port: number, lan: boolean, exceptId: ServerId | null): Promise<PortCheck>;
   /** Pier's certificate authority (created if missing) and the stores it can be trusted from. */
   trustStatus(): Promise<Result<TrustStatus>>;
@@ -81,6 +88,8 @@ const methods: Record<EngineMethod, true> = {
   stopServer: true,
   getLog: true,
   clearLog: true,
+  getRequestDetails: true,
+  exportLog: true,
   checkPort: true,
   trustStatus: true,
   trust: true,

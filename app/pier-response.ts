@@ -79,7 +79,7 @@ function log(res: PierResponse, ctx: ServerContext): void {
   const req = res.req;
   const status = res.statusCode;
   const bytes = req.method === 'HEAD' || status === 304 || status === 204 ? 0 : res.bodyBytes;
-  ctx.log.record(
+  const seq = ctx.log.record(
     req.method ?? '',
     req.url ?? '',
     status,
@@ -91,4 +91,9 @@ function log(res: PierResponse, ctx: ServerContext): void {
     undefined,
     res.upstream,
   );
+  // Headers for the details panel, kept apart from the entry. `_header` is the response head exactly as Node
+  // wrote it: getHeaders() misses headers given to writeHead() as a list, which is how Pier answers.
+  const head = (res as unknown as { _header: string | null })._header;
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+  ctx.log.details.keep(seq, req.httpVersion, secure, req.rawHeaders, typeof head === 'string' ? head : null, ctx.auth !== null);
 }

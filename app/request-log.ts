@@ -11,6 +11,7 @@
  * listens (`subscribe()`), and then once per batch, not once per request.
  */
 import type { LogEntry, RequestCounters } from './contract';
+import { RequestDetailsStore, type DetailsLimits } from './request-details';
 
 /** How many finished requests a server keeps unless told otherwise. */
 export const DEFAULT_LOG_CAPACITY = 5000;
@@ -50,6 +51,8 @@ interface Subscription {
 export class RequestLog {
   /** The most entries held at once; the oldest are overwritten first. */
   readonly capacity: number;
+  /** The headers of the newest requests, by seq: fetched one at a time, never sent with the entries. */
+  readonly details: RequestDetailsStore;
 
   // Columns, indexed by ring slot. The seq of each held entry is implied:
   // the held entries are always the newest `size` ones, so they have the seqs
@@ -85,9 +88,10 @@ export class RequestLog {
 
   /**
    * @param capacity The most entries held at once, a positive integer.
+   * @param detailsLimits Bounds of the header store (`details`).
    * @throws RangeError if `capacity` is not a positive integer.
    */
-  constructor(capacity = DEFAULT_LOG_CAPACITY) {
+  constructor(capacity = DEFAULT_LOG_CAPACITY, detailsLimits?: DetailsLimits) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`RequestLog capacity must be a positive integer, got ${capacity}`);
     }
@@ -103,6 +107,7 @@ export class RequestLog {
     this.userAgents = new Array<string>(capacity).fill('');
     this.referers = new Array<string>(capacity).fill('');
     this.upstreams = new Array<string>(capacity).fill('');
+    this.details = new RequestDetailsStore(capacity, detailsLimits);
   }
 
   /**
@@ -116,6 +121,7 @@ export class RequestLog {
    * @param ms Milliseconds from request to the end of the response.
    * @param time Epoch milliseconds when the response finished; defaults to now.
    * @param upstream For a proxied request, the upstream that answered (or was tried last); '' otherwise.
+   * @returns The entry's seq, under which `details` may keep its headers.
    */
   record(
     method: string,
@@ -128,7 +134,7 @@ export class RequestLog {
     referer: string,
     time: number = Date.now(),
     upstream = '',
-  ): void {
+  ): number {
     const i = this.head;
     this.times[i] = time;
     this.statuses[i] = status;
@@ -159,6 +165,7 @@ export class RequestLog {
       this.batchAfterSeq = seq - 1;
       this.flushScheduled = setImmediate(this.flush);
     }
+    return seq;
   }
 
   /** Number of entries currently held (at most `capacity`). */
@@ -189,24 +196,34 @@ export class RequestLog {
     if (!(first <= this.seq)) return out; // also catches NaN arguments
     let i = (first - 1) % this.capacity;
     for (let seq = first; seq <= this.seq; seq++) {
-      const entry: LogEntry = {
-        seq,
-        time: this.times[i]!,
-        method: this.methods[i]!,
-        path: this.paths[i]!,
-        status: this.statuses[i]!,
-        bytes: this.byteCounts[i]!,
-        ms: this.durations[i]!,
-        ip: this.ips[i]!,
-        userAgent: this.userAgents[i]!,
-        referer: this.referers[i]!,
-      };
-      const upstream = this.upstreams[i]!;
-      if (upstream !== '') entry.upstream = upstream;
-      out.push(entry);
+      out.push(this.at(i, seq));
       if (++i === this.capacity) i = 0;
     }
     return out;
+  }
+
+  /** The held entry with this seq, or null when it is not held (dropped, cleared, never recorded). */
+  entry(seq: number): LogEntry | null {
+    if (!Number.isInteger(seq) || seq > this.seq || seq <= this.seq - this.held) return null;
+    return this.at((seq - 1) % this.capacity, seq);
+  }
+
+  private at(i: number, seq: number): LogEntry {
+    const entry: LogEntry = {
+      seq,
+      time: this.times[i]!,
+      method: this.methods[i]!,
+      path: this.paths[i]!,
+      status: this.statuses[i]!,
+      bytes: this.byteCounts[i]!,
+      ms: this.durations[i]!,
+      ip: this.ips[i]!,
+      userAgent: this.userAgents[i]!,
+      referer: this.referers[i]!,
+    };
+    const upstream = this.upstreams[i]!;
+    if (upstream !== '') entry.upstream = upstream;
+    return entry;
   }
 
   /**
@@ -231,12 +248,13 @@ export class RequestLog {
   }
 
   /**
-   * Drop the held entries. Counters and seq continue. Entries recorded in this
+   * Drop the held entries and their kept headers. Counters and seq continue. Entries recorded in this
    * event-loop turn but not yet delivered to subscribers are dropped too: a
    * cleared log shows nothing from before the clear.
    */
   clear(): void {
     this.held = 0;
+    this.details.clear();
     // Let the strings go now rather than when their slots are next written.
     this.methods.fill('');
     this.paths.fill('');

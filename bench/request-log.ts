@@ -75,7 +75,7 @@ const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Geck
 // cannot optimize it away, and then dies young.
 const inFlight: unknown[] = new Array(16).fill(null);
 
-function run(log: { record: RequestLog['record'] }, n: number, load: Load, offset: number): void {
+function run(log: { record: (...args: Parameters<RequestLog['record']>) => unknown }, n: number, load: Load, offset: number): void {
   for (let i = 0; i < n; i++) {
     const k = i & 7;
     const path = load === 'bare' ? SHARED_PATHS[k]! : `/files/${offset + i}.html`;

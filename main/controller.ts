@@ -19,6 +19,8 @@ import type { EngineProcess } from '../app/engine-channel';
 import { LOG_PULL_MS } from '../app/engine-protocol';
 import { EngineContinuity } from './engine-continuity';
 import { EngineSupervisor } from './engine-supervisor';
+import { createPreferences, type LoginItem, type Preferences } from './preferences';
+import { PreferencesStore, type StoredPreferences } from './preferences-store';
 
 /** What the controller needs from the desktop; Electron in the app, stand-ins in tests. */
 export interface Desktop {
@@ -38,6 +40,10 @@ export interface Desktop {
   lanAddresses?: string[];
   /** Test seam: LAN addresses by adapter name (never connected to); wins over `lanAddresses`. */
   lanInterfaces?: Record<string, string[]>;
+  /** Start at login as the system keeps it; absent in the e2e harness, where only the saved preference exists. */
+  loginItem?: LoginItem;
+  /** Told after preferences were saved (the app shows or hides its tray icon). */
+  onPreferences?(prefs: StoredPreferences): void;
 }
 
 /** One handler per request of the contract; a missing one is a compile error. */
@@ -53,6 +59,8 @@ export interface Controller {
   shutdown(): Promise<void>;
   /** The engine process's id, while one runs. */
   enginePid(): number | undefined;
+  /** The app-level preferences (keep running in the tray, start at login). */
+  preferences: Preferences;
 }
 
 /**
@@ -84,6 +92,11 @@ export async function createController(desktop: Desktop): Promise<Controller> {
     notify,
   });
   await engine.start();
+
+  const preferenceStore = new PreferencesStore(path.join(desktop.userDataDir, 'preferences.json'));
+  const preferencesProblem = await preferenceStore.load();
+  if (preferencesProblem) notify('warning', preferencesProblem);
+  const preferences = createPreferences(preferenceStore, desktop.loginItem, (prefs) => desktop.onPreferences?.(prefs));
 
   // Pull, not push: one message per interval however many requests arrive, and
   // a pull waits for the last one's answer, so a busy engine is never queued up.
@@ -121,6 +134,18 @@ export async function createController(desktop: Desktop): Promise<Controller> {
     return ok(`http://${new URL(url.value).host}/.pier/trust`);
   };
 
+  /** Ask where with the save dialog, then write: the only path main writes to is the one the user picked. */
+  const saveChosen = async (text: string, suggestedName: string): Promise<Result<string | null>> => {
+    const file = await desktop.pickSavePath(suggestedName);
+    if (!file) return ok(null);
+    try {
+      await writeFile(file, text);
+    } catch (error) {
+      return fail('SAVE_FAILED', `Could not save ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return ok(file);
+  };
+
   const handlers = {
     listServers: async () => continuity.states(await engine.call('listServers')),
     pickFolder: () => desktop.pickFolder(),
@@ -134,7 +159,21 @@ export async function createController(desktop: Desktop): Promise<Controller> {
     startServer: async (id) => continuity.result(await engine.call('startServer', id)),
     stopServer: async (id) => continuity.result(await engine.call('stopServer', id)),
     getLog: async (id) => continuity.entries(id, await engine.call('getLog', id)),
-    clearLog: (id) => engine.call('clearLog', id),
+    clearLog: async (id) => {
+      const cleared = await engine.call('clearLog', id);
+      if (cleared.ok) continuity.cleared(id);
+      return cleared;
+    },
+    getRequestDetails: async (id, seq) => {
+      // The window numbers requests across engine restarts; a request from before the last one is gone with its engine.
+      const engineSeq = continuity.engineSeq(id, seq);
+      return engineSeq === null ? ok(null) : engine.call('getRequestDetails', id, engineSeq);
+    },
+    saveLog: async (id, format) => {
+      // Built in the engine, which holds the headers; main only writes it where the user chose.
+      const built = await engine.call('exportLog', id, format);
+      return built.ok ? saveChosen(built.value.text, built.value.fileName) : built;
+    },
     openUrl: async (id, which) => {
       const url = await urlOf(id, which);
       if (!url.ok) return url;
@@ -167,17 +206,7 @@ export async function createController(desktop: Desktop): Promise<Controller> {
     },
     checkPort: (port, lan, exceptId) => engine.call('checkPort', port, lan, exceptId),
     exportConfig: (id, target) => engine.call('exportConfig', id, target),
-    saveExport: async (text, suggestedName) => {
-      // The only path main writes to is the one the user picked in the dialog.
-      const file = await desktop.pickSavePath(suggestedName);
-      if (!file) return ok(null);
-      try {
-        await writeFile(file, text);
-      } catch (error) {
-        return fail('SAVE_FAILED', `Could not save ${file}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      return ok(file);
-    },
+    saveExport: (text, suggestedName) => saveChosen(text, suggestedName),
     copyText: async (text) => {
       desktop.writeClipboard(text);
       return null;
@@ -188,6 +217,7 @@ export async function createController(desktop: Desktop): Promise<Controller> {
       if (index !== -1) notices.splice(index, 1);
       return null;
     },
+    ...preferences.handlers,
   } satisfies Handlers;
 
   return {
@@ -214,5 +244,6 @@ export async function createController(desktop: Desktop): Promise<Controller> {
       await engine.stop();
     },
     enginePid: () => engine.pid,
+    preferences,
   };
 }

@@ -35,6 +35,19 @@ export class EngineContinuity {
     this.#base = new Map([...this.#seen].map(([id, mark]) => [id, { ...mark }]));
   }
 
+  /** The user cleared a server's log, which starts its counters again from zero (request numbers go on). */
+  cleared(id: ServerId): void {
+    const base = this.#base.get(id);
+    if (base) base.counters = ZERO;
+    this.#mark(id).counters = ZERO;
+  }
+
+  /** The current engine's number for the request the window knows as `seq`; null for one from an engine before it. */
+  engineSeq(id: ServerId, seq: number): number | null {
+    const engineSeq = seq - (this.#base.get(id)?.seq ?? 0);
+    return engineSeq >= 1 ? engineSeq : null;
+  }
+
   /** A server is gone for good. */
   forget(id: ServerId): void {
     this.#base.delete(id);

@@ -10,6 +10,9 @@ import path from 'node:path';
 import { fail, ok, type Result } from '../app/contract';
 import type { EngineApi, EngineEvent, EngineOptions } from '../app/engine-protocol';
 import { exportConfig } from '../app/export';
+import { harLog } from '../app/har';
+import { logCsv } from '../app/log-csv';
+import { requestDetails } from '../app/request-details-view';
 import { LogPull } from '../app/log-pull';
 import { lanInterfaces, type InterfaceTable } from '../app/lan';
 import { findFreePort, isPortFree } from '../app/ports';
@@ -17,6 +20,7 @@ import { ServerManager } from '../app/server-manager';
 import { SettingsStore } from '../app/settings-store';
 import { TlsStore } from '../app/tls';
 import { installTrust, trustStatus, uninstallTrust } from '../app/trust-store';
+import pkg from '../package.json' with { type: 'json' };
 import { oncePerTurn } from './once-per-turn';
 import { autoSave, restoreServers } from './persistence';
 
@@ -86,8 +90,30 @@ export async function startEngine(options: EngineOptions, emit: (event: EngineEv
       const found = manager.find(id);
       if (!found.ok) return found;
       found.value.log.clear();
+      // Clear starts the counting again too: the header's "6,500 requests" goes with the rows.
+      found.value.log.resetCounters();
       logs.cleared(id, found.value.log);
+      pushServers();
       return ok(null);
+    },
+    getRequestDetails: async (id, seq) => {
+      const found = manager.find(id);
+      if (!found.ok) return found;
+      const { log } = found.value;
+      const entry = log.entry(seq);
+      const kept = entry && log.details.get(seq);
+      return ok(entry && kept ? requestDetails(entry, kept, serverHost(found.value.state().url)) : null);
+    },
+    exportLog: async (id, format) => {
+      const found = manager.find(id);
+      if (!found.ok) return found;
+      const { log, config } = found.value;
+      const entries = log.entries();
+      const base = config.name.replace(/[/\\\0:\p{Cc}]/gu, '-').slice(0, 100) || 'requests';
+      if (format === 'csv') return ok({ text: logCsv(entries), fileName: `${base}-requests.csv` });
+      const state = found.value.state();
+      const har = harLog(entries, (seq) => log.details.get(seq), { version: pkg.version, host: serverHost(state.url), secure: config.https });
+      return ok({ text: JSON.stringify(har, null, 2), fileName: `${base}-requests.har` });
     },
     checkPort: async (port, lan, exceptId) => {
       // The server being edited may hold the port itself; that doesn't count as taken.
@@ -130,6 +156,11 @@ export async function startEngine(options: EngineOptions, emit: (event: EngineEv
       return null;
     },
   };
+}
+
+/** host:port of a server's local URL, for requests whose Host header is not known. */
+function serverHost(url: string | null): string {
+  return url ? new URL(url).host : '127.0.0.1';
 }
 
 /** The test seams' addresses as a table of adapters, or null to read the machine's. */

@@ -1,9 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import type { LogEntry } from '../../app/contract';
 import { plural } from '../format';
 import { ArrowDownIcon } from './icons';
-import { LogColumns, LogRow } from './log-row';
+import type { LogColumnId } from './log-columns';
+import { LogColumnTitles, LogRow } from './log-row';
 
 /** Every row has this height (px), so positions are arithmetic and nothing is measured. Keep in sync with --log-row in log.css. */
 export const ROW_HEIGHT = 26;
@@ -26,7 +27,23 @@ interface LogListProps {
   empty: ReactNode;
   /** Floats over the top of the rows (the "Paused" note). */
   overlay?: ReactNode;
+  /** A line above the rows (older requests were dropped). */
+  notice?: ReactNode;
+  /** The columns shown, in order, and their grid template. */
+  columns: readonly { id: LogColumnId; title: string }[];
+  template: string;
+  /** The request whose details are open, if any. */
+  selectedSeq: number | null;
+  /** Click or Enter on a row. */
+  onOpen(entry: LogEntry): void;
+  /** Esc on a row. */
+  onEscape(): void;
 }
+
+const rowSeq = (target: EventTarget) => {
+  const row = (target as HTMLElement).closest?.<HTMLElement>('[data-seq]');
+  return row ? Number(row.dataset.seq) : null;
+};
 
 /**
  * The request rows, virtualized: only the rows in view (plus a few) exist in
@@ -34,13 +51,16 @@ interface LogListProps {
  * the user scrolls up; then the rows they look at stay put while new ones
  * arrive and old ones are dropped, and "Jump to newest" brings them back.
  */
-export function LogList({ entries, empty, overlay }: LogListProps) {
+export function LogList({ entries, empty, overlay, notice, columns, template, selectedSeq, onOpen, onEscape }: LogListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
   // The newest seq the user had seen when they scrolled up: later ones are "new".
   const [seenSeq, setSeenSeq] = useState(0);
   // The row at the top of the view and how far into it, to hold the view still while scrolled up.
   const anchor = useRef<{ seq: number; offset: number } | null>(null);
+  // The row Tab lands on (roving tabindex), and one to focus once the virtualizer has rendered it.
+  const [activeSeq, setActiveSeq] = useState<number | null>(null);
+  const pendingFocus = useRef<number | null>(null);
 
   const virtualizer = useVirtualizer({
     count: entries.length,
@@ -78,8 +98,58 @@ export function LogList({ entries, empty, overlay }: LogListProps) {
   // The user's wish to look back is read from the input itself: its scroll
   // event comes a frame later, and a batch landing in between would otherwise
   // snap the view back to the newest entry.
+  const focusIndex = (index: number) => {
+    const entry = entries[Math.max(0, Math.min(entries.length - 1, index))];
+    if (!entry) return;
+    setActiveSeq(entry.seq);
+    virtualizer.scrollToIndex(lowerBound(entries, entry.seq), { align: 'auto' });
+    // A row already rendered takes focus now; one scrolled into view gets it once the virtualizer has drawn it.
+    const row = scroller.current?.querySelector<HTMLElement>(`[data-seq="${entry.seq}"]`);
+    if (row) row.focus();
+    else pendingFocus.current = entry.seq;
+  };
+
+  useEffect(() => {
+    const seq = pendingFocus.current;
+    if (seq === null) return;
+    const row = scroller.current?.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+    if (row) {
+      pendingFocus.current = null;
+      row.focus({ preventScroll: true });
+    }
+  });
+
   const onKeyDown = (event: KeyboardEvent) => {
     if (['ArrowUp', 'PageUp', 'Home'].includes(event.key)) stopFollowing();
+    const seq = rowSeq(event.target);
+    if (seq === null) {
+      // On the list itself: the arrows step into the rows, starting where the eye is.
+      if (event.target === scroller.current && (event.key === 'ArrowDown' || event.key === 'ArrowUp') && entries.length > 0) {
+        event.preventDefault();
+        const top = Math.floor((scroller.current?.scrollTop ?? 0) / ROW_HEIGHT);
+        focusIndex(event.key === 'ArrowUp' || following ? entries.length - 1 : top);
+      }
+      return;
+    }
+    const index = lowerBound(entries, seq);
+    const step: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10 };
+    if (event.key in step) focusIndex(index + step[event.key]!);
+    else if (event.key === 'Home') focusIndex(0);
+    else if (event.key === 'End') focusIndex(entries.length - 1);
+    else if (event.key === 'Enter' || event.key === ' ') {
+      const entry = entries[index];
+      if (entry) onOpen(entry);
+    } else if (event.key === 'Escape') onEscape();
+    else return;
+    event.preventDefault();
+  };
+
+  const onClick = (event: MouseEvent) => {
+    const seq = rowSeq(event.target);
+    const entry = seq === null ? undefined : entries[lowerBound(entries, seq)];
+    if (!entry || entry.seq !== seq) return;
+    setActiveSeq(seq);
+    onOpen(entry);
   };
 
   const onScroll = () => {
@@ -94,10 +164,14 @@ export function LogList({ entries, empty, overlay }: LogListProps) {
   };
 
   const newCount = following ? 0 : entries.length - lowerBound(entries, seenSeq + 1);
+  const columnIds = useMemo(() => columns.map((column) => column.id), [columns]);
+  const tabbableSeq = activeSeq ?? selectedSeq;
 
   return (
-    <div className="log-frame">
-      <LogColumns />
+    // The grid template comes through the style property (CSSOM), which the CSP allows.
+    <div className="log-frame" style={{ ['--log-columns' as string]: template }}>
+      <LogColumnTitles columns={columns} />
+      {notice}
       {overlay}
       <div
         ref={scroller}
@@ -110,6 +184,11 @@ export function LogList({ entries, empty, overlay }: LogListProps) {
         onScroll={onScroll}
         onWheel={(event) => event.deltaY < 0 && stopFollowing()}
         onKeyDown={onKeyDown}
+        onClick={onClick}
+        // A row that gets focus holds still: new requests arriving would otherwise scroll it away.
+        onFocus={(event) => {
+          if (event.target !== scroller.current) stopFollowing();
+        }}
         // A press on the scroll bar (right of the content box) starts a drag.
         onPointerDown={(event) => {
           const el = event.currentTarget;
@@ -122,7 +201,16 @@ export function LogList({ entries, empty, overlay }: LogListProps) {
           <div className="log-rows" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((item) => {
               const entry = entries[item.index];
-              return entry ? <LogRow key={entry.seq} entry={entry} top={item.start} /> : null;
+              return entry ? (
+                <LogRow
+                  key={entry.seq}
+                  entry={entry}
+                  top={item.start}
+                  columns={columnIds}
+                  selected={entry.seq === selectedSeq}
+                  tabbable={entry.seq === tabbableSeq}
+                />
+              ) : null;
             })}
           </div>
         )}

@@ -1,21 +1,23 @@
-import { memo } from 'react';
+import { Fragment, memo, type ReactNode } from 'react';
 import type { LogEntry } from '../../app/contract';
 import { formatBytes, formatClock, formatDuration } from '../format';
 import { statusClass } from '../log-filter';
+import type { LogColumnId } from './log-columns';
 
 /** "http://127.0.0.1:3001/base" → "127.0.0.1:3001/base". */
-const upstreamHost = (url: string) => url.replace(/^https?:\/\//, '').replace(/\/$/, '');
+export const upstreamHost = (url: string) => url.replace(/^https?:\/\//, '').replace(/\/$/, '');
 
-/** One request: plain text in fixed columns, so it reads the same to a screen reader as on screen. */
-export const LogRow = memo(function LogRow({ entry, top }: { entry: LogEntry; top: number }) {
+function cell(entry: LogEntry, column: LogColumnId): ReactNode {
   const kind = statusClass(entry.status);
-  return (
-    // Positioned through the style property (CSSOM), which the CSP allows; a style="" attribute it would not.
-    <div className={`log-row log-row-${kind}`} data-seq={entry.seq} style={{ transform: `translateY(${top}px)` }}>
-      <span className="log-time">{formatClock(entry.time)}</span>
-      <span className={`log-status status-text-${kind}`}>{entry.status}</span>
-      <span className="log-method">{entry.method}</span>
-      {entry.upstream === undefined ? (
+  switch (column) {
+    case 'time':
+      return <span className="log-time">{formatClock(entry.time)}</span>;
+    case 'status':
+      return <span className={`log-status status-text-${kind}`}>{entry.status}</span>;
+    case 'method':
+      return <span className="log-method">{entry.method}</span>;
+    case 'path':
+      return entry.upstream === undefined ? (
         <span className="log-path" title={entry.path}>
           {entry.path}
         </span>
@@ -27,25 +29,59 @@ export const LogRow = memo(function LogRow({ entry, top }: { entry: LogEntry; to
             <span className="visually-hidden">answered by </span>→ {upstreamHost(entry.upstream)}
           </span>
         </span>
-      )}
-      <span className="log-size">{formatBytes(entry.bytes)}</span>
-      <span className="log-duration">{formatDuration(entry.ms)}</span>
-      <span className="log-ip">{entry.ip}</span>
+      );
+    case 'size':
+      return <span className="log-size">{formatBytes(entry.bytes)}</span>;
+    case 'duration':
+      return <span className="log-duration">{formatDuration(entry.ms)}</span>;
+    case 'ip':
+      return <span className="log-ip">{entry.ip}</span>;
+  }
+}
+
+interface LogRowProps {
+  entry: LogEntry;
+  top: number;
+  columns: readonly LogColumnId[];
+  /** Its details are open. */
+  selected: boolean;
+  /** The row Tab lands on (one per list, as in a listbox). */
+  tabbable: boolean;
+}
+
+/**
+ * One request: plain text in fixed columns, so it reads the same to a screen
+ * reader as on screen. A button: click or Enter opens its details (handled
+ * by the list, which owns focus and the arrow keys).
+ */
+export const LogRow = memo(function LogRow({ entry, top, columns, selected, tabbable }: LogRowProps) {
+  const kind = statusClass(entry.status);
+  return (
+    // Positioned through the style property (CSSOM), which the CSP allows; a style="" attribute it would not.
+    <div
+      className={`log-row log-row-${kind}${selected ? ' is-selected' : ''}`}
+      role="button"
+      aria-pressed={selected}
+      tabIndex={tabbable ? 0 : -1}
+      data-seq={entry.seq}
+      style={{ transform: `translateY(${top}px)` }}
+    >
+      {columns.map((column) => (
+        <Fragment key={column}>{cell(entry, column)}</Fragment>
+      ))}
     </div>
   );
 });
 
 /** Column titles, on the same grid as the rows. */
-export function LogColumns() {
+export function LogColumnTitles({ columns }: { columns: readonly { id: LogColumnId; title: string }[] }) {
   return (
     <div className="log-columns" aria-hidden="true">
-      <span>Time</span>
-      <span>Status</span>
-      <span>Method</span>
-      <span>Path</span>
-      <span className="log-size">Size</span>
-      <span className="log-duration">Duration</span>
-      <span>Client IP</span>
+      {columns.map((column) => (
+        <span key={column.id} className={`log-title-${column.id}`} title={column.title}>
+          {column.title}
+        </span>
+      ))}
     </div>
   );
 }

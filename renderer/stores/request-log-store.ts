@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useSyncExternalStore } from 'react';
 import type { LogBatch, LogEntry, PierApi, ServerId } from '../../app/contract';
 import { pier } from '../pier';
-import { serversStore } from './servers-store';
+import { restartCounters, serversStore } from './servers-store';
 
 /** The most entries the window keeps per server; older ones are dropped first. */
 export const LOG_CAPACITY = 5000;
@@ -14,6 +14,8 @@ export interface RequestLogView {
   lastSeq: number;
   /** Requests main skipped because more arrived at once than a batch carries (counted, never shown). */
   dropped: number;
+  /** Requests older than the first entry (and after the last Clear) are no longer held: the log keeps only the newest. */
+  olderDropped: boolean;
 }
 
 interface ServerLog {
@@ -26,7 +28,7 @@ interface ServerLog {
 }
 
 const NO_ENTRIES: readonly LogEntry[] = Object.freeze([]);
-const EMPTY_VIEW: RequestLogView = Object.freeze({ entries: NO_ENTRIES, lastSeq: 0, dropped: 0 });
+const EMPTY_VIEW: RequestLogView = Object.freeze({ entries: NO_ENTRIES, lastSeq: 0, dropped: 0, olderDropped: false });
 const logs = new Map<ServerId, ServerLog>();
 const listeners = new Map<ServerId, Set<() => void>>();
 
@@ -92,7 +94,12 @@ function receive(id: ServerId, incoming: readonly LogEntry[], dropped = 0): void
     const ordered = sorted ? incoming : [...incoming].sort((a, b) => a.seq - b.seq);
     next = keepNewest(mergeBySeq(held, ordered.filter((e) => e.seq > log.clearedThrough)));
   }
-  log.view = { entries: next, lastSeq: Math.max(log.view.lastSeq, lastSeq(next)), dropped: log.view.dropped + dropped };
+  log.view = {
+    entries: next,
+    lastSeq: Math.max(log.view.lastSeq, lastSeq(next)),
+    dropped: log.view.dropped + dropped,
+    olderDropped: next[0]!.seq > log.clearedThrough + 1,
+  };
   notify(id);
 }
 
@@ -138,16 +145,21 @@ export function useRequestLog(id: ServerId): RequestLogView {
   return view;
 }
 
-/** Empty the view now and main's log behind it. Resolves with main's error message, if any. */
+/** Empty the view now, and main's log and the server's counters behind it. Resolves with main's error message, if any. */
 export async function clearRequestLog(id: ServerId): Promise<string | null> {
   const log = logOf(id);
   log.clearedThrough = Math.max(log.clearedThrough, log.view.lastSeq);
   log.generation++;
   if (log.backlog === 'loading') log.backlog = 'loaded';
-  log.view = { entries: NO_ENTRIES, lastSeq: log.view.lastSeq, dropped: 0 };
+  log.view = { entries: NO_ENTRIES, lastSeq: log.view.lastSeq, dropped: 0, olderDropped: false };
   notify(id);
-  const result = await pier().clearLog(id);
-  return result.ok ? null : result.message;
+  const release = restartCounters(id);
+  try {
+    const result = await pier().clearLog(id);
+    return result.ok ? null : result.message;
+  } finally {
+    release();
+  }
 }
 
 /** Listen to main's log batches for every server, and forget the logs of removed servers. Call once at startup. */

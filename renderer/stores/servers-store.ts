@@ -40,7 +40,7 @@ export function addServerIfMissing(state: ServerState): void {
  * takes a count back.
  */
 function applyCounters(batches: readonly LogBatch[]): void {
-  const latest = new Map(batches.map((batch) => [batch.id, batch]));
+  const latest = new Map(batches.filter((batch) => !countersHeld.has(batch.id)).map((batch) => [batch.id, batch]));
   serversStore.update((current) => {
     let changed = false;
     const list = current.list.map((server) => {
@@ -55,10 +55,29 @@ function applyCounters(batches: readonly LogBatch[]): void {
   });
 }
 
+const ZERO_COUNTERS: RequestCounters = Object.freeze({ requests: 0, bytes: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0 });
+/** Servers whose log is being cleared: counters still on their way from before the clear are ignored. */
+const countersHeld = new Set<ServerId>();
+
+/**
+ * Clear started: show zero counts now and ignore counts sent before main
+ * cleared. Call the returned function once main answered: what comes after
+ * that answer was counted after the clear (main's messages arrive in order).
+ */
+export function restartCounters(id: ServerId): () => void {
+  countersHeld.add(id);
+  serversStore.update((current) => ({
+    ...current,
+    list: current.list.map((server) => (server.id === id ? { ...server, counters: ZERO_COUNTERS } : server)),
+  }));
+  return () => countersHeld.delete(id);
+}
+
 /** A fresh snapshot, keeping any counters a log batch already moved further. */
 function withKnownCounters(list: readonly ServerState[]): readonly ServerState[] {
   const known = new Map<ServerId, RequestCounters>(serversStore.get().list.map((server) => [server.id, server.counters]));
   return list.map((server) => {
+    if (countersHeld.has(server.id)) return { ...server, counters: ZERO_COUNTERS };
     const counters = known.get(server.id);
     return counters && counters.requests > server.counters.requests ? { ...server, counters } : server;
   });

@@ -23,9 +23,11 @@ import { build } from 'esbuild';
 import { chromium, _electron } from 'playwright-core';
 import serveHandler from 'serve-handler';
 
+import { events } from '../../app/contract';
 import { fromChildProcess } from '../../app/engine-channel';
 import { createController, type Desktop } from '../../main/controller';
 import { setupIpc, type IpcMainLike } from '../../main/ipc';
+import { findMenuItem, menuTemplate } from '../../main/menu';
 import { sameDocument } from '../../main/security';
 import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium';
 
@@ -65,6 +67,16 @@ export interface PierApp {
   clipboard(): Promise<string>;
   /** The process id of the engine host, where the servers run (a new one after a restart). */
   enginePid(): number;
+  /**
+   * Choose an item of the application menu by its id (e.g. 'find', 'copy-url', 'server-2'), as its
+   * shortcut does. The harness builds main's own menu template and clicks the item there; its
+   * command reaches the window the way main sends it.
+   */
+  menu(id: string): Promise<void>;
+  /** Close the window as its title bar's close button does (the electron variant only: the harness has no native window). */
+  closeWindow(): Promise<void>;
+  /** Whether Pier's window is on screen (the electron variant only). */
+  windowShown(): Promise<boolean>;
   /** Quit as a user would: servers saved, then stopped, the engine process ended. */
   close(): Promise<void>;
 }
@@ -201,6 +213,14 @@ async function launchHarness(userDataDir: string, home: string, options: LaunchO
       if (pid === undefined) throw new Error('No engine process is running.');
       return pid;
     },
+    async menu(id) {
+      const template = menuTemplate(process.platform, { serveFolder: () => undefined, command: (command) => desktop.send(events.onCommand, command) }, false);
+      const item = findMenuItem(template, id);
+      if (!item?.click) throw new Error(`The menu has no item '${id}'.`);
+      item.click(undefined as never, undefined, undefined as never);
+    },
+    closeWindow: () => Promise.reject(new Error('The harness has no native window to close; use the electron variant.')),
+    windowShown: () => Promise.reject(new Error('The harness has no native window; use the electron variant.')),
     async close() {
       if (closed) return;
       closed = true;
@@ -266,6 +286,18 @@ async function launchElectron(userDataDir: string, home: string, options: Launch
     opened: async () => [],
     clipboard: async () => electronApp.evaluate(({ clipboard }) => clipboard.readText()),
     enginePid: () => utilityChildOf(electronApp.process().pid),
+    async menu(id) {
+      const found = await electronApp.evaluate(({ Menu }, itemId) => {
+        const item = Menu.getApplicationMenu()?.getMenuItemById(itemId);
+        item?.click();
+        return Boolean(item);
+      }, id);
+      if (!found) throw new Error(`The menu has no item '${id}'.`);
+    },
+    async closeWindow() {
+      await electronApp.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.close());
+    },
+    windowShown: () => electronApp.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().some((win) => win.isVisible())),
     async close() {
       if (closed) return;
       closed = true;
