@@ -184,6 +184,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
     const folder = await checkFolder(config.root);
     if (!folder.ok) return this.#failStart(generation, folder);
     const realRoot = await realpath(folder.value);
+    const rootIdentity = await identityOf(realRoot);
     this.#build = await detectBuild(realRoot);
 
     const addresses = config.lan ? (this.#options.lanAddresses ?? readLanAddresses)() : [];
@@ -289,7 +290,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       socket.destroySoon();
     });
     if (config.liveReload) context.liveReload = this.#liveReload = new LiveReload(realRoot, context.onError);
-    this.#watchRoot(generation, realRoot);
+    this.#watchRoot(generation, realRoot, rootIdentity);
     this.#port = bound.value;
     this.lastPort = bound.value;
     this.#lanUrls = config.lan ? lanUrls(this.#protocol(), bound.value, addresses) : [];
@@ -346,27 +347,34 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
 
   /**
    * A folder deleted or renamed while its server runs: say so at once (status
-   * `error`, the port kept), and recover by itself when the folder is back.
+   * `error`, the port kept), and recover by itself when a folder is back at
+   * the same path. One stat a second compares the path's identity (device and
+   * inode) with the folder the server opened: a folder put back, or another
+   * one moved into its place, is a new folder, so what was cached or watched
+   * for the old one is dropped.
    */
-  #watchRoot(generation: number, realRoot: string): void {
+  #watchRoot(generation: number, realRoot: string, opened: string | null): void {
+    let known = opened;
     let checking = false;
     const check = async () => {
       if (checking) return;
       checking = true;
       const now = await identityOf(realRoot);
       checking = false;
-      if (generation !== this.#generation || !this.#server) return;
-      if (now === null && this.#status === 'running') {
-        this.#caches?.files.clear();
-        this.#caches?.listings.clear();
+      if (generation !== this.#generation || !this.#server || now === known) return;
+      known = now;
+      // Whatever was cached belongs to a folder that is no longer at this path.
+      this.#caches?.files.clear();
+      this.#caches?.listings.clear();
+      if (now === null) {
         this.#setStatus('error', {
           code: 'FOLDER_MISSING',
           message: `The folder ${this.#config.root} is gone (deleted, renamed or unmounted). Pier keeps port ${this.#port} and serves it again when the folder is back.`,
         });
-      } else if (now !== null && this.#status === 'error' && this.#error?.code === 'FOLDER_MISSING') {
-        this.#liveReload?.rewatch();
-        this.#setStatus('running');
+        return;
       }
+      this.#liveReload?.rewatch();
+      if (this.#status === 'error' && this.#error?.code === 'FOLDER_MISSING') this.#setStatus('running');
     };
     this.#rootCheck = setInterval(() => void check(), ROOT_CHECK_MS);
     this.#rootCheck.unref();

@@ -138,12 +138,36 @@ export class ServerManager extends EventEmitter<ManagerEvents> {
     }
     // A server the user wants running (running, or failed to start: say on a
     // taken port the user just changed) starts again with the new options.
+    const previous = instance.config;
+    const wasRunning = instance.status === 'running';
     this.#startErrors.delete(id);
     await instance.stop();
     instance.config = next;
-    if (this.#wanted.has(id)) return this.#start(instance);
-    this.emit('state', this.#snapshot(instance));
-    return ok(this.#snapshot(instance));
+    if (!this.#wanted.has(id)) {
+      this.emit('state', this.#snapshot(instance));
+      return ok(this.#snapshot(instance));
+    }
+    const started = await this.#start(instance);
+    if (started.ok || !wasRunning) return started;
+    return this.#revert(instance, previous, started);
+  }
+
+  /**
+   * A running server whose new options could not start (a taken port, say):
+   * taking it down would be worse than refusing the change, so it goes back to
+   * what was working, on the port it had, and the failure says so (with no
+   * other port offered: the one that works is the one it has).
+   */
+  async #revert(instance: ServerInstance, previous: ServerConfig, failure: Result<ServerState>): Promise<Result<ServerState>> {
+    if (failure.ok) return failure;
+    const tried = instance.config.port;
+    // An `auto` server asks for its last port first, which is the one it had.
+    instance.config = previous;
+    const restored = await this.#start(instance);
+    if (!restored.ok) return failure;
+    const { ok: _ok, suggestedPort: _offer, ...details } = failure;
+    const reason = details.code === 'PORT_IN_USE' ? `Port ${tried} is already in use.` : details.message;
+    return { ok: false, ...details, message: `${reason} Nothing was changed: the server goes on at port ${restored.value.port}.`, reverted: true };
   }
 
   /**

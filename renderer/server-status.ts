@@ -34,3 +34,6 @@ export function serverListDetail(server: ServerState): string {
 }
 
 export const isUp = (server: ServerState) => server.status === 'running' || server.status === 'starting';
+
+/** Errors that another folder fixes (the error alert offers to choose one). */
+export const isFolderError = (code: ErrorCode | undefined) => code === 'FOLDER_MISSING' || code === 'NOT_A_FOLDER' || code === 'FOLDER_UNREADABLE';

@@ -14,6 +14,8 @@ export interface HeaderDraft {
 
 export interface SettingsDraft {
   name: string;
+  /** The folder served, as an absolute path (picked, never typed). */
+  root: string;
   portMode: 'auto' | 'fixed';
   /** As typed; checked by parsePort. */
   port: string;
@@ -60,6 +62,7 @@ export const newHeaderRow = (name = '', value = ''): HeaderDraft => ({ key: next
 export function draftFromConfig(config: ServerConfig): SettingsDraft {
   return {
     name: config.name,
+    root: config.root,
     portMode: config.port === 'auto' ? 'auto' : 'fixed',
     port: config.port === 'auto' ? '' : String(config.port),
     lan: config.lan,
@@ -129,6 +132,7 @@ export const hasErrors = (errors: DraftErrors) =>
 export function patchFromDraft(draft: SettingsDraft, config: ServerConfig): ServerPatch {
   const patch: ServerPatch = {};
   if (draft.name.trim() !== config.name) patch.name = draft.name.trim();
+  if (draft.root !== config.root) patch.root = draft.root;
   const port = draft.portMode === 'auto' ? 'auto' : (parsePort(draft.port) ?? draft.port);
   if (port !== config.port) patch.port = port as ServerPatch['port'];
   for (const key of ['lan', 'listing', 'spa', 'cleanUrls', 'cors', 'compress', 'liveReload', 'https'] as const) {
@@ -154,3 +158,7 @@ export function patchFromDraft(draft: SettingsDraft, config: ServerConfig): Serv
 }
 
 export const isEmptyPatch = (patch: ServerPatch) => Object.keys(patch).length === 0;
+
+/** The same edits, whatever React keys the rows were given (an added, still empty row counts). */
+export const sameDraft = (a: SettingsDraft, b: SettingsDraft) => JSON.stringify(a, withoutKeys) === JSON.stringify(b, withoutKeys);
+const withoutKeys = (name: string, value: unknown) => (name === 'key' ? undefined : value);

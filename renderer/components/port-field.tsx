@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { ServerId } from '../../app/contract';
 import { pier } from '../pier';
 import { parsePort } from '../settings-draft';
@@ -10,10 +10,14 @@ interface PortFieldProps {
   lan: boolean;
   /** The port the server listens on now, if it runs. */
   boundPort: number | null;
+  /** The draft asks for another port than the server's settings (checked again when the field comes back into view). */
+  edited: boolean;
   error: string | undefined;
   /** The port the server's error alert already offers; its button is not repeated here. */
   offeredElsewhere: number | undefined;
   onChange: (change: { portMode: 'auto' | 'fixed'; port: string }) => void;
+  /** Each answer from main, so Apply can be refused on a port known to be taken. */
+  onChecked: (port: number, free: boolean) => void;
 }
 
 interface Check {
@@ -23,19 +27,25 @@ interface Check {
   suggested: number | null;
 }
 
-export function PortField({ serverId, mode, value, lan, boundPort, error, offeredElsewhere, onChange }: PortFieldProps) {
+export function PortField({ serverId, mode, value, lan, boundPort, edited, error, offeredElsewhere, onChange, onChecked }: PortFieldProps) {
   const id = useId();
   const [check, setCheck] = useState<Check | null>(null);
   // Ask main only once the user has touched the field: a saved port is checked when the server starts.
-  const [touched, setTouched] = useState(false);
+  const [touched, setTouched] = useState(edited);
   const port = mode === 'fixed' ? parsePort(value) : null;
+  // The parent's callback is new every render; the check must not run again because of that.
+  const checked = useRef(onChecked);
+  checked.current = onChecked;
 
   const runCheck = useCallback(
     (candidate: number) => {
       pier()
         .checkPort(candidate, lan, serverId)
         .then(
-          (result) => setCheck({ port: candidate, lan, free: result.free, suggested: result.suggestedPort }),
+          (result) => {
+            setCheck({ port: candidate, lan, free: result.free, suggested: result.suggestedPort });
+            checked.current(candidate, result.free);
+          },
           (reason: unknown) => console.error('Could not check the port', reason),
         );
     },

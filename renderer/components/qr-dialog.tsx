@@ -40,6 +40,9 @@ function QrCode({ loadKey, load }: { loadKey: string; load: () => Promise<Result
   );
 }
 
+/** About what fits side by side as buttons in the narrowest dialog (two IPv4 addresses); longer lists get a menu. */
+const PICKER_CHARACTERS = 30;
+
 /**
  * Open the server on a phone: the LAN URL as a QR code and, for an HTTPS
  * server, a second one for the page that installs Pier's certificate on the
@@ -50,6 +53,7 @@ export function QrDialog({ server, onClose }: { server: ServerState; onClose: ()
   const urls = server.lanUrls;
   const url = urls[index] ?? urls[0] ?? '';
   const https = server.config.https;
+  const hostnames = urls.map((u) => new URL(u).hostname);
   // Built the same way main builds it, for the caption; the QR code holds main's own.
   const trustUrl = url ? `http://${new URL(url).host}/.pier/trust` : '';
 
@@ -101,12 +105,12 @@ export function QrDialog({ server, onClose }: { server: ServerState; onClose: ()
           </p>
         </>
       )}
-      {urls.length > 3 ? (
-        // Many adapters (Docker, VPNs): a menu, which never outgrows the dialog.
+      {urls.length > 3 || hostnames.join('').length > PICKER_CHARACTERS ? (
+        // Many adapters (Docker, VPNs) or long (IPv6) addresses: a menu, which never outgrows the dialog.
         <select className="select qr-select" aria-label="Network address" value={index} onChange={(event) => setIndex(Number(event.target.value))}>
           {urls.map((u, i) => (
             <option key={u} value={i}>
-              {new URL(u).hostname}
+              {hostnames[i]}
             </option>
           ))}
         </select>
@@ -114,7 +118,7 @@ export function QrDialog({ server, onClose }: { server: ServerState; onClose: ()
         <div className="segmented qr-choice" role="group" aria-label="Network address">
           {urls.map((u, i) => (
             <button key={u} type="button" aria-pressed={i === index} onClick={() => setIndex(i)}>
-              {new URL(u).hostname}
+              {hostnames[i]}
             </button>
           ))}
         </div>

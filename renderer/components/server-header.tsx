@@ -3,7 +3,7 @@ import type { ServerState } from '../../app/contract';
 import { shortenPath } from '../format';
 import { pier } from '../pier';
 import { START_FAILURES } from '../serve-folder';
-import { STATUS_LABEL, isUp } from '../server-status';
+import { STATUS_LABEL, isFolderError, isUp } from '../server-status';
 import { showNotice } from '../stores/notices-store';
 import { neighbourOf, selectServer } from '../stores/selection-store';
 import { ExportDialog } from './export-dialog';
@@ -19,8 +19,8 @@ export function ServerHeader({ server }: { server: ServerState }) {
   const [confirming, setConfirming] = useState(false);
   const [exporting, setExporting] = useState(false);
   const up = isUp(server);
-  // When the error alert offers a new port, that is the action to take; Start would fail the same way.
-  const startIsMain = !up && !(server.status === 'error' && server.error?.suggestedPort);
+  // When the error alert offers a fix (a new port, another folder), that is the action to take; Start would fail the same way.
+  const startIsMain = !up && !(server.status === 'error' && (server.error?.suggestedPort || isFolderError(server.error?.code)));
 
   const toggle = () =>
     run(async () => {
@@ -53,21 +53,32 @@ export function ServerHeader({ server }: { server: ServerState }) {
   return (
     <header className="pane-header">
       <div className="pane-title-row">
-        <h2 id="server-title" className="pane-title">
+        {/* A long name gives way to the status in a narrow pane; the tooltip has it whole. */}
+        <h2 id="server-title" className="pane-title" title={server.config.name}>
           {server.config.name}
         </h2>
         <span className={`status-badge status-badge-${server.status}`}>
           <StatusDot status={server.status} />
           {STATUS_LABEL[server.status]}
         </span>
+        {/* Beside the status: how a visitor meets this server (HTTPS, a password) is part of its state. */}
+        <OptionChips config={server.config} />
+        {/* In a narrow pane these show only their icons; the name stays for screen readers and as a tooltip. */}
         <div className="pane-actions">
-          <button type="button" className={startIsMain ? 'btn btn-primary start-stop' : 'btn start-stop'} disabled={pending} onClick={toggle}>
+          <button
+            type="button"
+            className={startIsMain ? 'btn btn-primary btn-collapsible start-stop' : 'btn btn-collapsible start-stop'}
+            aria-label={up ? 'Stop' : 'Start'}
+            title={up ? 'Stop' : 'Start'}
+            disabled={pending}
+            onClick={toggle}
+          >
             {up ? <StopIcon /> : <PlayIcon />}
-            {up ? 'Stop' : 'Start'}
+            <span className="btn-collapsible-label">{up ? 'Stop' : 'Start'}</span>
           </button>
-          <button type="button" className="btn btn-ghost" title="A Caddyfile or nginx config for this server" onClick={() => setExporting(true)}>
+          <button type="button" className="btn btn-ghost btn-collapsible" aria-label="Export…" title="Export… a Caddyfile or nginx config for this server" onClick={() => setExporting(true)}>
             <ExportIcon />
-            Export…
+            <span className="btn-collapsible-label">Export…</span>
           </button>
           <button type="button" className="btn btn-ghost btn-icon" aria-label="Remove server" title="Remove server" onClick={() => setConfirming(true)}>
             <TrashIcon />
@@ -82,7 +93,6 @@ export function ServerHeader({ server }: { server: ServerState }) {
         <button type="button" className="btn-link" onClick={reveal}>
           Show folder
         </button>
-        <OptionChips config={server.config} />
       </div>
       {exporting ? <ExportDialog server={server} onClose={() => setExporting(false)} /> : null}
       {confirming ? <RemoveDialog server={server} onCancel={() => setConfirming(false)} onRemove={remove} /> : null}

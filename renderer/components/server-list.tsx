@@ -1,7 +1,9 @@
 import { useRef, type KeyboardEvent } from 'react';
 import type { ServerState } from '../../app/contract';
 import { formatCount, plural } from '../format';
+import { displayNames } from '../display-names';
 import { STATUS_LABEL, serverListDetail } from '../server-status';
+import { useEditedServers } from '../stores/drafts-store';
 import { selectServer, useSelection } from '../stores/selection-store';
 import { useServers } from '../stores/servers-store';
 import { StatusDot } from './status-dot';
@@ -12,7 +14,17 @@ export function focusSelectedServer(): void {
   (selected ?? document.querySelector<HTMLElement>('.serve-button'))?.focus();
 }
 
-function ServerListItem({ server, selected, register }: { server: ServerState; selected: boolean; register: (el: HTMLButtonElement | null) => void }) {
+interface ItemProps {
+  server: ServerState;
+  /** The name, with parent folders where names collide. */
+  name: string;
+  selected: boolean;
+  /** Settings edited but not applied. */
+  edited: boolean;
+  register: (el: HTMLButtonElement | null) => void;
+}
+
+function ServerListItem({ server, name, selected, edited, register }: ItemProps) {
   const requests = server.counters.requests;
   return (
     <button
@@ -26,7 +38,16 @@ function ServerListItem({ server, selected, register }: { server: ServerState; s
     >
       <StatusDot status={server.status} />
       <span className="server-item-text">
-        <span className="server-item-name">{server.config.name}</span>
+        <span className="server-item-name-row">
+          <span className="server-item-name" title={name}>
+            {name}
+          </span>
+          {edited ? (
+            <span className="unsaved-marker" title="Unsaved changes">
+              <span className="visually-hidden">, unsaved changes</span>
+            </span>
+          ) : null}
+        </span>
         <span className="visually-hidden">, {STATUS_LABEL[server.status]}, </span>
         <span className={server.status === 'error' ? 'server-item-detail is-error' : 'server-item-detail'}>
           {serverListDetail(server)}
@@ -44,6 +65,8 @@ export function ServerList() {
   const servers = useServers();
   const selected = useSelection();
   const buttons = useRef(new Map<string, HTMLButtonElement>());
+  const names = displayNames(servers);
+  const edited = useEditedServers();
 
   const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
     const index = servers.findIndex((s) => s.id === selected?.id);
@@ -69,7 +92,9 @@ export function ServerList() {
           <li key={server.id}>
             <ServerListItem
               server={server}
+              name={names.get(server.id) ?? server.config.name}
               selected={server.id === selected?.id}
+              edited={edited.has(server.id)}
               register={(el) => {
                 if (el) buttons.current.set(server.id, el);
                 else buttons.current.delete(server.id);

@@ -21,6 +21,14 @@ function CopiedStatus({ shown }: { shown: boolean }) {
   );
 }
 
+/** What the Local row says while there is no address to show. */
+const PLACEHOLDER: Record<ServerState['status'], string> = {
+  starting: 'Starting…',
+  stopped: 'Not running — start it to get an address',
+  error: 'Not serving — the error above says why',
+  running: '',
+};
+
 function LanHint({ server }: { server: ServerState }) {
   if (!server.config.lan) {
     return <p className="url-note">Only this computer can open it. Turn on “Reachable from the LAN” in Settings to open it on a phone.</p>;
@@ -52,18 +60,25 @@ export function ServerUrls({ server }: { server: ServerState }) {
         {running ? (
           <span className="url url-primary mono">{server.url}</span>
         ) : (
-          <span className="url url-placeholder">{server.status === 'starting' ? 'Starting…' : 'Not running — start it to get an address'}</span>
+          <span className="url url-placeholder">{PLACEHOLDER[server.status]}</span>
         )}
         <div className="url-actions">
           <CopiedStatus shown={copied === 'local'} />
-          {/* In a narrow window only the icon shows; the name stays. */}
+          {/* In a narrow pane these show only their icons; the name stays (aria-label) and shows as a tooltip (title). */}
           <button type="button" className="btn btn-collapsible" aria-label="Copy URL" title="Copy URL" disabled={!running} onClick={() => void copy('local')}>
             <CopyIcon />
             <span className="btn-collapsible-label">Copy URL</span>
           </button>
-          <button type="button" className="btn btn-primary" disabled={!running} onClick={() => void open()}>
+          <button
+            type="button"
+            className="btn btn-primary btn-collapsible"
+            aria-label="Open in browser"
+            title="Open in browser"
+            disabled={!running}
+            onClick={() => void open()}
+          >
             <ExternalIcon />
-            Open in browser
+            <span className="btn-collapsible-label">Open in browser</span>
           </button>
         </div>
       </div>
@@ -79,14 +94,14 @@ export function ServerUrls({ server }: { server: ServerState }) {
               <CopiedStatus shown={copied === index} />
               {/* One QR button: the dialog lets you pick among several addresses, so its name stays unique. */}
               {index === 0 ? (
-                <button type="button" className="btn btn-ghost" onClick={() => setQrOpen(true)}>
+                <button type="button" className="btn btn-ghost btn-collapsible" aria-label="Show QR code" title="Show QR code" onClick={() => setQrOpen(true)}>
                   <QrIcon />
-                  Show QR code
+                  <span className="btn-collapsible-label">Show QR code</span>
                 </button>
               ) : null}
-              <button type="button" className="btn btn-ghost" aria-label={`Copy LAN URL ${url}`} onClick={() => void copy(index)}>
+              <button type="button" className="btn btn-ghost btn-collapsible" aria-label={`Copy LAN URL ${url}`} title="Copy" onClick={() => void copy(index)}>
                 <CopyIcon />
-                Copy
+                <span className="btn-collapsible-label">Copy</span>
               </button>
             </div>
           </div>

@@ -1,14 +1,13 @@
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import type { Caching, ServerConfig, ServerState } from '../../app/contract';
+import { useId, type FormEvent, type ReactNode } from 'react';
+import type { Caching, ServerState } from '../../app/contract';
 import { pier } from '../pier';
-import { START_FAILURES } from '../serve-folder';
-import { blockedReason, draftFromConfig, hasErrors, isEmptyPatch, patchFromDraft, validateDraft, type SettingsDraft } from '../settings-draft';
+import { blockedReason, hasErrors, isEmptyPatch, patchFromDraft, validateDraft, type SettingsDraft } from '../settings-draft';
+import { applyDraft, discardDraft, editDraft, notePortCheck, takenPortOf, useDraft } from '../stores/drafts-store';
 import { HeadersEditor } from './headers-editor';
 import { PasswordFields } from './password-fields';
 import { PortField } from './port-field';
 import { ProxyEditor } from './proxy-editor';
 import { SwitchField } from './switch-field';
-import { usePending } from './use-pending';
 
 const CACHING: { value: Caching; label: string; hint: string }[] = [
   { value: 'revalidate', label: 'Always revalidate (development)', hint: 'The browser asks every time and gets a quick “not modified” when nothing changed.' },
@@ -26,56 +25,45 @@ function SettingsGroup({ title, children }: { title: string; children: ReactNode
   );
 }
 
-export function SettingsForm({ server }: { server: ServerState }) {
+/** What the footer says beside Apply. */
+function footerStatus(server: ServerState, dirty: boolean, invalid: boolean, taken: number | null, reason: string): string | null {
+  if (!dirty) return null;
+  if (taken !== null) return `Port ${taken} is in use. Choose another port to apply.`;
+  if (invalid) return reason;
+  return server.status === 'running' ? 'Unsaved changes. Applying restarts the server.' : 'Unsaved changes.';
+}
+
+/**
+ * The server's settings, edited as a draft that survives switching servers
+ * (drafts-store.ts). While there are edits, the Apply bar floats at the
+ * bottom of the pane, wherever the user has scrolled or with Settings closed.
+ */
+export function SettingsForm({ server, open }: { server: ServerState; open: boolean }) {
   const ids = useId();
   const config = server.config;
-  // Snapshots bring a new config object every time; compare by content.
-  const configKey = JSON.stringify(config);
-  const [baseKey, setBaseKey] = useState(configKey);
-  const [draft, setDraft] = useState<SettingsDraft>(() => draftFromConfig(config));
-  const [applyError, setApplyError] = useState<string | null>(null);
-  const [pending, run] = usePending();
-
-  // The config changed under the form (applied, or changed elsewhere): follow it
-  // unless the user has edits of their own, which are kept.
-  if (baseKey !== configKey) {
-    const base = JSON.parse(baseKey) as ServerConfig;
-    if (isEmptyPatch(patchFromDraft(draft, base))) setDraft(draftFromConfig(config));
-    setBaseKey(configKey);
-  }
+  const { draft, error: applyError, applying, edited, ...entry } = useDraft(server);
 
   const errors = validateDraft(draft);
   const patch = patchFromDraft(draft, config);
   const dirty = !isEmptyPatch(patch);
-  const invalid = hasErrors(errors);
+  const taken = takenPortOf({ draft, error: applyError, applying, ...entry });
+  const invalid = hasErrors(errors) || taken !== null;
   const caching = CACHING.find((c) => c.value === draft.caching) ?? CACHING[0]!;
+  const status = footerStatus(server, dirty, invalid, taken, blockedReason(errors));
 
-  const change = (next: Partial<SettingsDraft>) => {
-    setApplyError(null);
-    setDraft((current) => ({ ...current, ...next }));
-  };
-
+  const change = (next: Partial<SettingsDraft>) => editDraft(server, next);
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    if (!dirty || invalid || pending) return;
-    run(async () => {
-      const result = await pier().updateServer(server.id, patch);
-      if (!result.ok) {
-        // A restart that failed to listen puts the server in `error`; the pane's alert says why and offers the fix.
-        if (!START_FAILURES.has(result.code)) setApplyError(result.message);
-        return;
-      }
-      // A server in error isn't running, so a new port isn't tried until it is started.
-      if (patch.port !== undefined && result.value.status === 'error') {
-        const started = await pier().startServer(server.id);
-        if (!started.ok && !START_FAILURES.has(started.code)) setApplyError(started.message);
-      }
-    });
+    void applyDraft(server).catch((reason: unknown) => console.error(reason));
+  };
+  const chooseFolder = async () => {
+    const picked = await pier().pickFolder();
+    if (picked) change({ root: picked });
   };
 
   return (
     <form aria-label="Server settings" className="settings-form" noValidate onSubmit={apply}>
-      <div className="settings-grid">
+      <div className="settings-grid" hidden={!open}>
         <div className="settings-column">
           <SettingsGroup title="General">
             <div className="field-row">
@@ -97,15 +85,35 @@ export function SettingsForm({ server }: { server: ServerState }) {
                 </p>
               ) : null}
             </div>
+            <div className="field-row field-row-folder">
+              <div className="field-label">
+                <span id={`${ids}-folder`}>Folder</span>
+              </div>
+              <div className="folder-control">
+                <span className="mono folder-path" id={`${ids}-folder-path`}>
+                  {draft.root}
+                </span>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  aria-describedby={`${ids}-folder ${ids}-folder-path`}
+                  onClick={() => void chooseFolder().catch((reason: unknown) => console.error(reason))}
+                >
+                  Choose…
+                </button>
+              </div>
+            </div>
             <PortField
               serverId={server.id}
               mode={draft.portMode}
               value={draft.port}
               lan={draft.lan}
               boundPort={server.port}
+              edited={draft.portMode !== (config.port === 'auto' ? 'auto' : 'fixed') || (draft.portMode === 'fixed' && draft.port !== String(config.port))}
               error={errors.port}
               offeredElsewhere={server.status === 'error' ? server.error?.suggestedPort : undefined}
               onChange={change}
+              onChecked={(port, free) => notePortCheck(server.id, port, free)}
             />
             <SwitchField
               label="Reachable from the LAN"
@@ -196,32 +204,25 @@ export function SettingsForm({ server }: { server: ServerState }) {
           </SettingsGroup>
         </div>
       </div>
-      <SettingsGroup title="Proxy">
-        <ProxyEditor rules={draft.proxies} errors={errors.proxies} onChange={(proxies) => change({ proxies })} />
-      </SettingsGroup>
-      <div className="settings-footer">
+      <div hidden={!open}>
+        <SettingsGroup title="Proxy">
+          <ProxyEditor rules={draft.proxies} errors={errors.proxies} onChange={(proxies) => change({ proxies })} />
+        </SettingsGroup>
+      </div>
+      {/* With edits the bar floats over the pane's bottom edge, so Apply is in view wherever the user is. */}
+      <div className={edited ? 'settings-footer is-floating' : 'settings-footer'} hidden={!open && !edited}>
         {applyError ? (
           // Inserted as an alert, so a screen reader hears main's refusal at once.
           <p className="settings-status field-error" role="alert">
             {applyError}
           </p>
         ) : (
-          <p className="settings-status">
-            {!dirty ? null : invalid ? blockedReason(errors) : server.status === 'running' ? 'Applying restarts the server.' : 'Unsaved changes.'}
-          </p>
+          <p className="settings-status">{status}</p>
         )}
-        <button
-          type="button"
-          className="btn"
-          disabled={!dirty || pending}
-          onClick={() => {
-            setApplyError(null);
-            setDraft(draftFromConfig(config));
-          }}
-        >
-          Revert
+        <button type="button" className="btn" disabled={!edited || applying} onClick={() => discardDraft(server.id)}>
+          Discard
         </button>
-        <button type="submit" className="btn btn-primary" disabled={!dirty || invalid || pending}>
+        <button type="submit" className="btn btn-primary" disabled={!dirty || invalid || applying}>
           Apply
         </button>
       </div>

@@ -59,9 +59,8 @@ export const SettingsSection = memo(function SettingsSection({ server }: { serve
         </button>
         {open ? null : <span className="settings-summary">{summary(server)}</span>}
       </h3>
-      {/* Hidden rather than unmounted, so closing the section keeps unapplied edits. */}
-      <div id="settings-body" hidden={!open}>
-        <SettingsForm server={server} />
+      <div id="settings-body">
+        <SettingsForm server={server} open={open} />
       </div>
     </section>
   );

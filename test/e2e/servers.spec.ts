@@ -150,17 +150,25 @@ test('a taken port is shown as an error with a one-click fix', async () => {
   const blocker = net.createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const taken = (blocker.address() as net.AddressInfo).port;
-  cleanups.push(() => new Promise((resolve) => blocker.close(() => resolve())));
+  // Free while the window checks it, taken again before the server starts on it.
+  await new Promise((resolve) => blocker.close(resolve));
 
   app = await launchApp();
   const { page } = app;
   await app.pickFolder(await site());
   await page.getByRole('button', { name: 'Serve a folder' }).click();
   await shownUrl(page);
+  // A stopped server takes the port without trying it (a running one would stay where it works: settings.spec.ts).
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.getByText('Stopped', { exact: true })).toBeVisible();
   const form = page.getByRole('form', { name: 'Server settings' });
   await form.getByRole('radio', { name: 'Fixed' }).check();
   await form.getByRole('textbox', { name: 'Port' }).or(form.getByRole('spinbutton', { name: 'Port' })).fill(String(taken));
   await form.getByRole('button', { name: 'Apply' }).click();
+  await expect(form.getByRole('button', { name: 'Apply' })).toBeDisabled();
+  await new Promise<void>((resolve) => blocker.listen(taken, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => blocker.close(() => resolve())));
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
 
   const alert = page.getByRole('alert').filter({ hasText: `Port ${taken} is already in use` });
   await expect(alert).toBeVisible();
