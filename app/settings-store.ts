@@ -174,27 +174,41 @@ export class SettingsStore {
           `Fix or remove the file and restart Pier.`,
       );
     }
-    const dir = path.dirname(this.file);
-    const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await fs.mkdir(dir, { recursive: true });
-      // Private from the start: a chmod after writing would leave the password readable for a moment.
-      const handle = await fs.open(temp, 'wx', PRIVATE_MODE);
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, this.file);
-      await syncDirectory(dir);
+      await writeFileAtomically(this.file, text);
     } catch (error) {
-      await fs.rm(temp, { force: true }).catch(() => {
-        // Best effort: the save already failed and that is what we report.
-      });
       return fail('SETTINGS_UNWRITABLE', `Could not save Pier's settings to ${this.file}: ${reason(error)}.`);
     }
     return ok(undefined);
+  }
+}
+
+/**
+ * Write `text` to `file` so that it either lands whole or the previous file
+ * stays as it was: a temp file beside it, fsync, rename, fsync the folder.
+ * Created with `mode` before a byte is written (private by default: a chmod
+ * after writing would leave a password readable for a moment). Throws the
+ * file system's error; the temp file is gone either way.
+ */
+export async function writeFileAtomically(file: string, text: string, mode = PRIVATE_MODE): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    const handle = await fs.open(temp, 'wx', mode);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+    await syncDirectory(dir);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => {
+      // Best effort: the write already failed and that is what the caller reports.
+    });
+    throw error;
   }
 }
 
@@ -214,7 +228,7 @@ function setAsideMessage(file: string, setAside: SetAsideServer[]): string {
  * new path. rename() would silently replace an existing file, so the name is
  * first claimed with an exclusive create; a taken name gets a numeric suffix.
  */
-async function moveAside(file: string): Promise<string> {
+export async function moveAside(file: string): Promise<string> {
   const { dir, name } = path.parse(file);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   for (let n = 0; ; n++) {
@@ -265,7 +279,7 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** A short, human reason for a file system error. */
-function reason(error: unknown): string {
+export function reason(error: unknown): string {
   switch (errorCode(error)) {
     case 'EACCES':
     case 'EPERM':

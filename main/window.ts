@@ -30,3 +30,24 @@ export function windowOptions(preload: string, dark: boolean): BrowserWindowCons
     },
   };
 }
+
+/** The part of a BrowserWindow that closing into the tray uses; a stand-in in unit tests. */
+export interface ClosableWindow {
+  on(event: 'close', listener: (event: { preventDefault(): void }) => void): unknown;
+  hide(): void;
+}
+
+/**
+ * While `keepRunning()` says so, closing the window hides it instead: the
+ * servers go on, the tray icon brings it back. `onHidden` runs after each such
+ * close (the first one is explained to the user). Once Pier is quitting,
+ * closing closes.
+ */
+export function hideOnClose(win: ClosableWindow, keepRunning: () => boolean, onHidden: () => void): void {
+  win.on('close', (event) => {
+    if (!keepRunning()) return;
+    event.preventDefault();
+    win.hide();
+    onHidden();
+  });
+}

@@ -1,6 +1,6 @@
 // Builds everything that runs: the CLI, the Electron main process, the engine
 // host and the preload (esbuild), and the renderer (Vite). `npm ci` runs this through `prepare`.
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { build as esbuild } from 'esbuild';
 import { build as vite } from 'vite';
 
@@ -55,6 +55,11 @@ await Promise.all([
     minify: true,
   }),
 ]);
+
+// The tray icon, beside index.cjs where main loads it (Electron picks the @2x file on high-density screens).
+// Drawn from build/icon.svg at 32 and 64 px; packaged with dist/.
+mkdirSync('dist/main', { recursive: true });
+for (const icon of ['tray-icon.png', 'tray-icon@2x.png']) copyFileSync(`build/${icon}`, `dist/main/${icon}`);
 
 if (existsSync('renderer/vite.config.ts')) {
   await vite({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });

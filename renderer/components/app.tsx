@@ -1,9 +1,11 @@
+import { useMenuCommands } from '../commands';
 import { useSelection } from '../stores/selection-store';
-import { useServersLoaded } from '../stores/servers-store';
+import { useServers, useServersLoaded } from '../stores/servers-store';
 import { useDraggingFiles } from '../window-input';
 import { DropOverlay } from './drop-overlay';
 import { EmptyState } from './empty-state';
 import { NoticeBanners } from './notice-banners';
+import { openPreferences, PreferencesDialog, usePreferencesOpen } from './preferences-dialog';
 import { ServerPane } from './server-pane';
 import { Sidebar } from './sidebar';
 
@@ -11,6 +13,9 @@ export function App() {
   const loaded = useServersLoaded();
   const selected = useSelection();
   const dragging = useDraggingFiles();
+  const preferencesOpen = usePreferencesOpen();
+  // The application menu's commands (Find, Copy URL, Start/Stop, Ctrl/Cmd+1…9) act on what is shown here.
+  useMenuCommands({ servers: useServers(), selected, openPreferences });
 
   return (
     <div className="app">
@@ -21,6 +26,7 @@ export function App() {
         {!loaded ? null : selected ? <ServerPane key={selected.id} server={selected} /> : <EmptyState />}
       </div>
       {dragging ? <DropOverlay /> : null}
+      {preferencesOpen ? <PreferencesDialog /> : null}
     </div>
   );
 }

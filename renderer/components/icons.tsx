@@ -175,3 +175,11 @@ export const ExportIcon = () => (
     <path d="M9.5 3H4.25C3.56 3 3 3.56 3 4.25v7.5c0 .69.56 1.25 1.25 1.25H9.5M7 8h6.5M11 5.5 13.5 8 11 10.5" />
   </Icon>
 );
+
+export const SlidersIcon = () => (
+  <Icon>
+    <path d="M3 4.5h4.5M10.5 4.5H13M3 11.5h1.5M7.5 11.5H13" />
+    <circle cx="9" cy="4.5" r="1.5" />
+    <circle cx="6" cy="11.5" r="1.5" />
+  </Icon>
+);

@@ -1,6 +1,7 @@
 import { serveFolder } from '../serve-folder';
-import { DropIcon, PlusIcon } from './icons';
+import { DropIcon, PlusIcon, SlidersIcon } from './icons';
 import { PierMark } from './pier-mark';
+import { openPreferences } from './preferences-dialog';
 import { ServerList } from './server-list';
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
@@ -28,6 +29,15 @@ export function Sidebar() {
         <DropIcon />
         Drop a folder anywhere to serve it
       </p>
+      <button
+        type="button"
+        className="btn btn-ghost btn-block sidebar-preferences"
+        aria-keyshortcuts={isMac ? 'Meta+,' : 'Control+,'}
+        onClick={openPreferences}
+      >
+        <SlidersIcon />
+        Preferences
+      </button>
     </aside>
   );
 }
