@@ -11,6 +11,8 @@ if (!withElectron && !process.env.PIER_E2E_QUIET) {
 export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
+  // Once, before any spec: is Chromium there?
+  globalSetup: './test/e2e/global-setup.ts',
   outputDir: 'test-results',
   // Two cores: one Chromium at a time keeps timings honest and the flood spec fair.
   workers: 1,

@@ -6,7 +6,7 @@
  * server) in front of one nginx upstream (bench/upstream.ts).
  *
  *   npm run bench                         10 s per case (BENCH_DURATION=seconds to change), writes docs/benchmarks.md
- *   npm run bench -- --quick              3 s per case, a smoke run; writes .bench/benchmarks-….md
+ *   npm run bench -- --quick              1 s per case and 2 startups per server, a smoke run of the harness; writes .bench/benchmarks-….md
  *   npm run bench -- --only=pier,nginx    only these servers (pier-engine, a diagnostic, runs only when named)
  *   npm run bench -- --docs               write docs/benchmarks.md even for --quick or --only
  *   npm run bench -- --no-log-bench       skip bench/request-log.ts at the end of a full run
@@ -35,7 +35,8 @@ const ONLY = option('only')?.split(',').filter(Boolean);
 const REPORT = option('report');
 const DOCS = argv.includes('--docs') || (!QUICK && !ONLY);
 const LOG_BENCH = !QUICK && !argv.includes('--no-log-bench');
-const STARTUP_TRIES = 5;
+// --quick checks that the harness works end to end (every server, every case), as fast as that goes.
+const STARTUP_TRIES = QUICK ? 2 : 5;
 
 const SETTINGS: LoadSettings = {
   threads: 2,
@@ -43,7 +44,7 @@ const SETTINGS: LoadSettings = {
   // Node's JIT needs a few seconds of this load before its latency settles
   // (p99 over 200 ms in the first 5 s, about 10 ms after): measure the steady state.
   warmupS: QUICK ? 1 : 5,
-  durationS: Number(process.env.BENCH_DURATION ?? (QUICK ? 3 : 10)),
+  durationS: Number(process.env.BENCH_DURATION ?? (QUICK ? 1 : 10)),
 };
 
 function usage(message: string): never {

@@ -1,10 +1,18 @@
-// `npm start`: build, make sure the Electron binary is there (fetching it on
-// first use), then launch Pier. Arguments after `--` go to the app, e.g.
+// `npm start`: check Node, build, make sure the Electron binary is there
+// (fetching it on first use), then launch Pier. Arguments after `--` go to the app, e.g.
 // `npm start -- ~/code/site` opens with a server for that folder.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 import { electronBinary, electronDir } from './electron-binary.mjs';
+import { nodeVersionProblem } from './node-version.mjs';
+
+// Before the build: on too old a Node it would only fail later, in Electron's tooling.
+const problem = nodeVersionProblem(process.version);
+if (problem) {
+  console.error(`\n${problem}\n`);
+  process.exit(1);
+}
 
 const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' });
 

@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 /** A folder with a small site in it, removed by `cleanup()`. */
 export async function makeSite(name = 'my-site'): Promise<{ root: string; cleanup(): Promise<void> }> {
@@ -116,8 +116,7 @@ export async function reviewShots(page: Page, name: string, target?: () => Promi
   }
   await page.emulateMedia({ colorScheme: 'light' });
   // The test goes on at the size it had.
-  if (viewport) await page.setViewportSize(viewport);
-  await page.setViewportSize({ width: 1200, height: 760 });
+  await page.setViewportSize(viewport ?? { width: 1200, height: 760 });
 }
 
 /** Serious and critical axe findings (what would stop someone using the app) in the current colour scheme; `within`: only these parts. */
@@ -139,4 +138,83 @@ export async function seriousViolationsLightAndDark(page: Page, within: string[]
   }
   await page.emulateMedia({ colorScheme: 'light' });
   return found;
+}
+
+const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+
+/**
+ * The share of pixels a README screenshot may differ by and still match. Two
+ * runs of the same window differ by under 0.1% (antialiasing); a screenshot
+ * left behind by a changed layout, by 0.5 to 2%.
+ */
+const SHOT_TOLERANCE = 0.002;
+
+/**
+ * A README screenshot, docs/screenshots/NAME.png. `npm run screenshots`
+ * (Playwright's --update-snapshots=all) writes it; every other run compares
+ * the fresh capture with the tracked file and writes nothing into the tree. What
+ * differs from run to run (clock times, ports, durations, the temp folder's
+ * name, QR codes of those URLs) is painted over in both images first, so a
+ * tight tolerance still lets antialiasing through and catches a moved,
+ * added or restyled part.
+ */
+export async function readmeShot(page: Page, name: string): Promise<void> {
+  const shot = await page.screenshot();
+  const tracked = path.join(SCREENSHOTS, `${name}.png`);
+  if (test.info().config.updateSnapshots === 'all') {
+    await writeFile(tracked, shot);
+    return;
+  }
+  await test.info().attach(`${name}.png`, { body: shot, contentType: 'image/png' });
+  const before = await readFile(tracked).catch(() => null);
+  const redo = `run \`npm run screenshots\` and look at the result (the fresh capture is attached to this test in test-results/)`;
+  expect.soft(before, `docs/screenshots/${name}.png is missing: ${redo}`).not.toBeNull();
+  if (!before) return;
+  const result = await page.evaluate(compareShots, { fresh: shot.toString('base64'), tracked: before.toString('base64') });
+  expect.soft(result.size, `docs/screenshots/${name}.png has another size than the window: ${redo}`).toBe(result.trackedSize);
+  expect
+    .soft(result.differing, `docs/screenshots/${name}.png no longer matches the window (${(result.differing * 100).toFixed(2)}% of pixels differ): ${redo}`)
+    .toBeLessThanOrEqual(SHOT_TOLERANCE);
+}
+
+/**
+ * Runs in the window: decode both PNGs, paint over the text that changes
+ * between runs (anything with a digit, the temp folder) and QR codes where
+ * the fresh page has them, then count pixels whose colour differs visibly.
+ */
+async function compareShots({ fresh, tracked }: { fresh: string; tracked: string }) {
+  const decode = async (base64: string) => {
+    const bitmap = await createImageBitmap(new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d')!;
+    context.drawImage(bitmap, 0, 0);
+    return context;
+  };
+  const [a, b] = await Promise.all([decode(fresh), decode(tracked)]);
+  const size = `${a.canvas.width}x${a.canvas.height}`;
+  const trackedSize = `${b.canvas.width}x${b.canvas.height}`;
+  if (size !== trackedSize) return { size, trackedSize, differing: 1 };
+
+  const volatile: DOMRect[] = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!/\d|pier-e2e-/.test(node.textContent ?? '')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    volatile.push(...range.getClientRects());
+  }
+  for (const qr of document.querySelectorAll('img[alt^="QR code"]')) volatile.push(qr.getBoundingClientRect());
+  const scale = a.canvas.width / window.innerWidth;
+  for (const context of [a, b]) {
+    context.fillStyle = '#f0f';
+    for (const r of volatile) context.fillRect(Math.floor(r.x * scale) - 2, Math.floor(r.y * scale) - 2, Math.ceil(r.width * scale) + 4, Math.ceil(r.height * scale) + 4);
+  }
+  const pa = a.getImageData(0, 0, a.canvas.width, a.canvas.height).data;
+  const pb = b.getImageData(0, 0, b.canvas.width, b.canvas.height).data;
+  let differing = 0;
+  for (let i = 0; i < pa.length; i += 4) {
+    // Antialiasing moves a channel by a few steps; a different pixel by far more.
+    if (Math.abs(pa[i]! - pb[i]!) + Math.abs(pa[i + 1]! - pb[i + 1]!) + Math.abs(pa[i + 2]! - pb[i + 2]!) > 96) differing++;
+  }
+  return { size, trackedSize, differing: differing / (pa.length / 4) };
 }

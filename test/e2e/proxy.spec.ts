@@ -1,10 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-
 import { expect, test } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { get, makeSite, requestLog, reviewShots, seriousViolationsLightAndDark, shownUrl, startUpstream } from './helpers';
+import { get, makeSite, readmeShot, requestLog, reviewShots, seriousViolationsLightAndDark, shownUrl, startUpstream } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -105,7 +102,7 @@ test('a proxy rule is checked while typed, and saved with its upstreams on Apply
   await expect(page.getByRole('region', { name: 'Proxy' })).toHaveCount(0);
 });
 
-test('proxied requests show their upstream in the log, and the card follows each upstream up and down', async () => {
+test('proxied requests show their upstream in the log, and the card follows each upstream up and down', { tag: '@readme-screenshot' }, async () => {
   app = await launchApp();
   const { page } = app;
   await serve('web');
@@ -154,11 +151,7 @@ test('proxied requests show their upstream in the log, and the card follows each
   await expect(rowOf(hostTwo)).toContainText(/connect|refused/i);
   await reviewShots(page, 'proxy-card-health', () => card.scrollIntoViewIfNeeded());
 
-  // The README's picture of upstream health: into docs/ only when asked (PIER_UPDATE_SCREENSHOTS=1).
-  const dir = process.env.PIER_UPDATE_SCREENSHOTS
-    ? path.resolve(import.meta.dirname, '../../docs/screenshots')
-    : test.info().outputPath('screenshots');
-  await mkdir(dir, { recursive: true });
+  // The README's picture of upstream health.
   await page.getByRole('main').evaluate((pane) => pane.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(dir, 'proxy.png') });
+  await readmeShot(page, 'proxy');
 });

@@ -7,7 +7,7 @@ import { brotliCompressSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { applySwitch, makeSite, reviewShots, seriousViolationsLightAndDark, shownUrl } from './helpers';
+import { applySwitch, makeSite, readmeShot, reviewShots, seriousViolationsLightAndDark, shownUrl } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -207,7 +207,7 @@ test('the phone panel: a QR code for the site and one for the trust page, and th
   await reviewShots(page, 'phone-help');
 });
 
-test('README screenshot: the sharing panel with both QR codes and the trust controls', async () => {
+test('README screenshot: the sharing panel with both QR codes and the trust controls', { tag: '@readme-screenshot' }, async () => {
   app = await launchApp({ lanInterfaces: { en0: ['192.168.1.20'] } });
   const { page } = app;
   await serveSite('my-site');
@@ -215,16 +215,11 @@ test('README screenshot: the sharing panel with both QR codes and the trust cont
   await form.getByRole('switch', { name: 'Reachable from the LAN' }).check();
   await applySwitch(page, 'HTTPS', true);
   await expect(page.getByRole('button', { name: 'Trust on this computer' })).toBeEnabled();
-  // Into the README only when asked (PIER_UPDATE_SCREENSHOTS=1), as window.spec.ts does.
-  const dir = process.env.PIER_UPDATE_SCREENSHOTS
-    ? path.resolve(import.meta.dirname, '../../docs/screenshots')
-    : test.info().outputPath('screenshots');
-  await mkdir(dir, { recursive: true });
   // The addresses with the LAN warning and the certificate row, then the phone panel over them.
   await page.getByRole('main').evaluate((pane) => pane.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(dir, 'sharing-addresses.png') });
+  await readmeShot(page, 'sharing-addresses');
   await page.getByRole('button', { name: 'Show QR code' }).click();
   const dialog = page.getByRole('dialog', { name: 'Open on your phone' });
   await expect(dialog.getByRole('img')).toHaveCount(2);
-  await page.screenshot({ path: path.join(dir, 'sharing.png') });
+  await readmeShot(page, 'sharing');
 });

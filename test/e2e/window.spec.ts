@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { flood, get, makeSite, requestLog, seriousViolations, shownUrl } from './helpers';
+import { flood, get, makeSite, readmeShot, requestLog, seriousViolations, shownUrl } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -114,7 +114,7 @@ test('axe finds no serious accessibility problems, light or dark', async () => {
   expect(await seriousViolations(app.page), 'confirmation dialog').toEqual([]);
 });
 
-test('README screenshots: a running server with live requests, light and dark', async () => {
+test('README screenshots: a running server with live requests, light and dark', { tag: '@readme-screenshot' }, async () => {
   app = await launchApp({ lanAddresses: ['192.168.1.20'] });
   const { page } = app;
   await serveNewSite('mockups');
@@ -129,13 +129,7 @@ test('README screenshots: a running server with live requests, light and dark', 
   await expect(requestLog(page).getByText('/assets/logo.svg')).toBeVisible();
   // The window as it opens: the server's header, addresses and log in view.
   await page.getByRole('heading', { name: 'my-site', level: 2 }).evaluate((el) => el.scrollIntoView({ block: 'end' }));
-  // Into the README only when asked (PIER_UPDATE_SCREENSHOTS=1); otherwise beside the other
-  // test output, so a test run leaves the tree as it found it.
-  const dir = process.env.PIER_UPDATE_SCREENSHOTS
-    ? path.resolve(import.meta.dirname, '../../docs/screenshots')
-    : test.info().outputPath('screenshots');
-  await mkdir(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, 'pier-light.png') });
+  await readmeShot(page, 'pier-light');
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: path.join(dir, 'pier-dark.png') });
+  await readmeShot(page, 'pier-dark');
 });
