@@ -27,6 +27,8 @@ export interface ServerContext {
   liveReload: LiveReload | null;
   /** The server's proxy rules and their upstreams, or null when it has none. */
   proxy: Proxy | null;
+  /** The served folder is gone from its path (deleted, renamed, unmounted): files get a 503 saying so until it is back. */
+  folderGone: boolean;
 }
 
 /**

@@ -227,6 +227,10 @@ export function createRequestHandler(ctx: ServerContext): (req: IncomingMessage,
    * else goes on to resolve().
    */
   const serveGet = (res: PierResponse, rawUrl: string): Promise<void> | void => {
+    if (ctx.folderGone) {
+      // Not a 404: nothing is missing from the site, the whole folder is; the window shows the same error.
+      return sendError(res, ctx, 503, 'The folder this server shares is gone (deleted, renamed or unmounted). It is served again as soon as it is back.', { 'Retry-After': '5' });
+    }
     if (rawUrl.length > MAX_URL_BYTES) return sendError(res, ctx, 414, 'The address is longer than this server accepts.');
     const decoded = decodeRequestPath(rawUrl);
     if (!decoded.ok) return sendError(res, ctx, decoded.status, decoded.status === 400 ? 'The address is not valid.' : 'There is no file at this address.');

@@ -214,6 +214,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       // Set once the server is bound (below): a start that fails or loses a race has no watcher to close.
       liveReload: null,
       proxy: null,
+      folderGone: false,
       ...(tls?.ca ? { caCert: tls.ca } : {}),
     };
     const handler = createRequestHandler(context);
@@ -290,7 +291,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       socket.destroySoon();
     });
     if (config.liveReload) context.liveReload = this.#liveReload = new LiveReload(realRoot, context.onError);
-    this.#watchRoot(generation, realRoot, rootIdentity);
+    this.#watchRoot(generation, realRoot, rootIdentity, context);
     this.#port = bound.value;
     this.lastPort = bound.value;
     this.#lanUrls = config.lan ? lanUrls(this.#protocol(), bound.value, addresses) : [];
@@ -353,7 +354,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
    * one moved into its place, is a new folder, so what was cached or watched
    * for the old one is dropped.
    */
-  #watchRoot(generation: number, realRoot: string, opened: string | null): void {
+  #watchRoot(generation: number, realRoot: string, opened: string | null, context: ServerContext): void {
     let known = opened;
     let checking = false;
     const check = async () => {
@@ -363,6 +364,7 @@ export class ServerInstance extends EventEmitter<InstanceEvents> {
       checking = false;
       if (generation !== this.#generation || !this.#server || now === known) return;
       known = now;
+      context.folderGone = now === null;
       // Whatever was cached belongs to a folder that is no longer at this path.
       this.#caches?.files.clear();
       this.#caches?.listings.clear();

@@ -96,7 +96,7 @@ test('a folder deleted while its server runs shows the error at once, and runs a
   await expect(serverList(page).getByText('folder missing')).toBeVisible();
   await expect(page.getByText('Running', { exact: true })).toHaveCount(0);
   const meanwhile = await get(url);
-  expect(meanwhile.status).toBe(404);
+  expect(meanwhile.status).toBe(503);
   expect(meanwhile.body).not.toContain('Hello from my site');
   expect(await seriousViolationsLightAndDark(page)).toEqual([]);
   await reviewShots(page, 'folder-gone');

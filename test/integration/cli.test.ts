@@ -96,7 +96,7 @@ test('--json: a folder deleted while serving is reported, and so is its return, 
   const error = JSON.parse(gone!) as { code: string; message: string };
   assert.equal(error.code, 'FOLDER_MISSING');
   assert.match(error.message, new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is gone`));
-  assert.equal((await get(url)).status, 404);
+  assert.equal((await get(url)).status, 503);
 
   await mkdir(root);
   await writeFile(path.join(root, 'index.html'), INDEX);

@@ -125,8 +125,11 @@ describe('a folder that vanishes while its server runs', () => {
     assert.equal(error.error?.code, 'FOLDER_MISSING');
     assert.match(error.error?.message ?? '', /is gone \(deleted, renamed or unmounted\)/);
     const meanwhile = await request(port, '/who.txt');
-    assert.equal(meanwhile.status, 404, 'no file from the cache or the moved folder');
+    // The whole folder is gone, not a file: 503 saying so (and when to come back), no file from the cache or the moved folder.
+    assert.equal(meanwhile.status, 503);
     assert.notEqual(meanwhile.body, 'here');
+    assert.match(meanwhile.body, /folder this server shares is gone/);
+    assert.equal(meanwhile.headers['retry-after'], '5');
 
     const back = nextState(m, created.id, (s) => s.status === 'running', 3_000);
     await rename(`${root}-moved`, root);
