@@ -347,6 +347,8 @@ export interface RequestDetails {
   url: string;
   /** "HTTP/1.1". */
   httpVersion: string;
+  /** The status code's reason phrase ("Not Found"); '' for a code without one. */
+  statusText: string;
   requestHeaders: HeaderField[];
   /** [] when the response ended before its head went out. */
   responseHeaders: HeaderField[];

@@ -22,7 +22,7 @@ export interface HarEntry {
     method: string;
     url: string;
     httpVersion: string;
-    cookies: [];
+    cookies: HarHeader[];
     headers: HarHeader[];
     queryString: HarHeader[];
     headersSize: -1;
@@ -32,7 +32,7 @@ export interface HarEntry {
     status: number;
     statusText: string;
     httpVersion: string;
-    cookies: [];
+    cookies: HarHeader[];
     headers: HarHeader[];
     content: { size: number; mimeType: string };
     redirectURL: string;
@@ -77,6 +77,15 @@ function queryString(url: string): HarHeader[] {
   }
 }
 
+/** `Cookie: a=1; b=2` → a and b; each `Set-Cookie` → its name and value (attributes left out); a redacted value names nothing. */
+function cookiesOf(headers: readonly HeaderField[], name: 'cookie' | 'set-cookie'): HarHeader[] {
+  const pairs = headers.filter((header) => header.name.toLowerCase() === name).flatMap((header) => (name === 'cookie' ? header.value.split(';') : [header.value.split(';')[0] ?? '']));
+  return pairs.flatMap((pair) => {
+    const at = pair.indexOf('=');
+    return at > 0 ? [{ name: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim() }] : [];
+  });
+}
+
 function entryOf(entry: LogEntry, kept: KeptDetails | null, options: HarOptions): HarEntry {
   const url = requestUrl(entry.path, kept, options.host, options.secure);
   const requestHeaders: HeaderField[] = kept?.requestHeaders ?? [];
@@ -90,7 +99,7 @@ function entryOf(entry: LogEntry, kept: KeptDetails | null, options: HarOptions)
       method: entry.method,
       url,
       httpVersion,
-      cookies: [],
+      cookies: cookiesOf(requestHeaders, 'cookie'),
       headers: requestHeaders.map(({ name, value }) => ({ name, value })),
       queryString: queryString(url),
       headersSize: -1,
@@ -100,7 +109,7 @@ function entryOf(entry: LogEntry, kept: KeptDetails | null, options: HarOptions)
       status: entry.status,
       statusText: STATUS_CODES[entry.status] ?? '',
       httpVersion,
-      cookies: [],
+      cookies: cookiesOf(responseHeaders, 'set-cookie'),
       headers: responseHeaders.map(({ name, value }) => ({ name, value })),
       content: { size: entry.bytes, mimeType: headerValue(responseHeaders, 'content-type') ?? 'x-unknown' },
       redirectURL: headerValue(responseHeaders, 'location') ?? '',

@@ -2,6 +2,8 @@
  * One request as the details panel and HAR export show it: its log entry with
  * whatever headers are still kept, and the URL the client asked for.
  */
+import { STATUS_CODES } from 'node:http';
+
 import type { HeaderField, LogEntry, RequestDetails } from './contract';
 import { curlCommand } from './curl';
 import type { KeptDetails } from './request-details';
@@ -38,6 +40,7 @@ export function requestDetails(entry: LogEntry, kept: KeptDetails, fallbackHost:
   return {
     url,
     httpVersion: `HTTP/${kept.httpVersion}`,
+    statusText: STATUS_CODES[entry.status] ?? '',
     requestHeaders: kept.requestHeaders,
     responseHeaders: kept.responseHeaders,
     requestBodyBytes: requestBodyBytes(kept.requestHeaders),

@@ -105,7 +105,7 @@ export function RequestDetailsPanel({ serverId, entry, onClose }: RequestDetails
           <Field label="URL">
             <span className="details-url">{details?.url ?? entry.path}</span>
           </Field>
-          <Field label="Status">{entry.status}</Field>
+          <Field label="Status">{details?.statusText ? `${entry.status} ${details.statusText}` : entry.status}</Field>
           <Field label="Finished">
             {formatClock(entry.time)} · {new Date(entry.time).toLocaleDateString()}
           </Field>

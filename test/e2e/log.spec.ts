@@ -81,6 +81,7 @@ test('a row opens its details: headers, Enter and the arrow keys, Esc, copy as c
   await page.keyboard.press('Enter');
   await expect(panel).toBeVisible();
   await expect(panel.getByText(`${url}missing.txt`)).toBeVisible();
+  await expect(panel.locator('.details-grid').getByText('404 Not Found')).toBeVisible();
   await panel.getByRole('button', { name: 'Close details' }).click();
   await expect(panel).toBeHidden();
 

@@ -140,3 +140,26 @@ test('cURL: every value survives the shell as one word; connection headers are l
   assert.deepEqual(shellWords(curlCommand('HEAD', 'http://h/', [])), ['curl', '--head', 'http://h/']);
   assert.deepEqual(shellWords(curlCommand('GET', 'http://h/', [])), ['curl', 'http://h/']);
 });
+
+test('HAR: cookies are listed from Cookie and each Set-Cookie (attributes left out), none from a redacted value', () => {
+  const withCookies: KeptDetails = {
+    ...kept,
+    requestHeaders: [...kept.requestHeaders, { name: 'Cookie', value: 'theme=dark; session=a=b' }],
+    responseHeaders: [
+      { name: 'Set-Cookie', value: 'session=xyz; Path=/; HttpOnly' },
+      { name: 'set-cookie', value: 'seen=1' },
+    ],
+  };
+  const redacted: KeptDetails = { ...kept, requestHeaders: [{ name: 'Cookie', value: '[redacted]' }], redacted: true };
+  const har = harLog([entry(), entry({ seq: 2 })], (seq) => (seq === 1 ? withCookies : redacted), { version: '1', host: 'h', secure: false });
+  const [a, b] = har.log.entries;
+  assert.deepEqual(a!.request.cookies, [
+    { name: 'theme', value: 'dark' },
+    { name: 'session', value: 'a=b' },
+  ]);
+  assert.deepEqual(a!.response.cookies, [
+    { name: 'session', value: 'xyz' },
+    { name: 'seen', value: '1' },
+  ]);
+  assert.deepEqual(b!.request.cookies, []);
+});
