@@ -7,6 +7,8 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
+import type { PierApp } from './app';
+
 /** A folder with a small site in it, removed by `cleanup()`. */
 export async function makeSite(name = 'my-site'): Promise<{ root: string; cleanup(): Promise<void> }> {
   const parent = await mkdtemp(path.join(os.tmpdir(), 'pier-e2e-site-'));
@@ -63,6 +65,22 @@ export async function shownUrl(page: Page): Promise<string> {
   const url = page.getByText(/^http:\/\/127\.0\.0\.1:\d+\/$/).first();
   await expect(url).toBeVisible();
   return (await url.textContent())?.trim() ?? '';
+}
+
+/**
+ * Make a small site called `name`, serve it through the window's "Serve a
+ * folder" and wait for its pane (until then the URL on screen may be the
+ * previous server's); resolves with its local URL. The folder's removal goes
+ * into `cleanups`.
+ */
+export async function openSite(app: PierApp | null, name: string, cleanups: (() => Promise<void>)[]): Promise<string> {
+  const made = await makeSite(name);
+  cleanups.push(made.cleanup);
+  if (!app) throw new Error('launch first');
+  await app.pickFolder(made.root);
+  await app.page.getByRole('button', { name: 'Serve a folder' }).click();
+  await expect(app.page.getByRole('heading', { name, level: 2 })).toBeVisible();
+  return shownUrl(app.page);
 }
 
 /** The request log's scroll container. */

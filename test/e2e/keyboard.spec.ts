@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { get, makeSite, shownUrl } from './helpers';
+import { get, openSite } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -11,15 +11,7 @@ test.afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function serve(name: string): Promise<string> {
-  const made = await makeSite(name);
-  cleanups.push(made.cleanup);
-  if (!app) throw new Error('launch first');
-  await app.pickFolder(made.root);
-  await app.page.getByRole('button', { name: 'Serve a folder' }).click();
-  await expect(app.page.getByRole('heading', { name, level: 2 })).toBeVisible();
-  return shownUrl(app.page);
-}
+const serve = (name: string) => openSite(app, name, cleanups);
 
 const title = (app: PierApp, name: string) => expect(app.page.getByRole('heading', { name, level: 2 })).toBeVisible();
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { flood, get, makeSite, requestLog, reviewShots, shownUrl } from './helpers';
+import { flood, get, openSite, requestLog, reviewShots } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -16,15 +16,7 @@ test.afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function serveNewSite(name = 'log-site'): Promise<string> {
-  const made = await makeSite(name);
-  cleanups.push(made.cleanup);
-  if (!app) throw new Error('launch first');
-  await app.pickFolder(made.root);
-  await app.page.getByRole('button', { name: 'Serve a folder' }).click();
-  await expect(app.page.getByRole('heading', { name, level: 2 })).toBeVisible();
-  return shownUrl(app.page);
-}
+const serveNewSite = (name = 'log-site') => openSite(app, name, cleanups);
 
 /** A request with headers of our choosing, as a browser or script would send; only ever 127.0.0.1. */
 function send(url: string, method: string, headers: Record<string, string>): Promise<number> {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
 import { launchApp, type PierApp } from './app';
-import { flood, get, makeSite, readmeShot, requestLog, seriousViolations, shownUrl } from './helpers';
+import { flood, get, makeSite, openSite, readmeShot, requestLog, seriousViolations } from './helpers';
 
 let app: PierApp | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -14,16 +14,7 @@ test.afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function serveNewSite(name = 'my-site'): Promise<string> {
-  const made = await makeSite(name);
-  cleanups.push(made.cleanup);
-  if (!app) throw new Error('launch first');
-  await app.pickFolder(made.root);
-  await app.page.getByRole('button', { name: 'Serve a folder' }).click();
-  // Wait for the new server's pane: until then the URL on screen may be the previous server's.
-  await expect(app.page.getByRole('heading', { name, level: 2 })).toBeVisible();
-  return shownUrl(app.page);
-}
+const serveNewSite = (name = 'my-site') => openSite(app, name, cleanups);
 
 test('a flood of 5,000 requests keeps the log bounded and the window responsive', async () => {
   app = await launchApp();
