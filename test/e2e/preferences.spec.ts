@@ -68,7 +68,12 @@ test('Preferences opens from the sidebar and the menu, and its switches survive 
   await atLogin(app).uncheck();
   await app.close();
   app = await launchApp({ userDataDir });
-  await app.menu('preferences');
+  // A command sent while the window is still mounting meets no listener yet (as a shortcut pressed that early would): send it until it lands.
+  const opened = app;
+  await expect(async () => {
+    await opened.menu('preferences');
+    await expect(dialog(opened)).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 5_000 });
   await expect(keepRunning(app)).toBeChecked();
   await expect(atLogin(app)).not.toBeChecked();
 });
