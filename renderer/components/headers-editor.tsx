@@ -1,5 +1,6 @@
 import { newHeaderRow, type HeaderDraft } from '../settings-draft';
-import { CloseIcon, PlusIcon } from './icons';
+import { AddRowButton } from './add-row-button';
+import { CloseIcon } from './icons';
 import { useRowFocus } from './use-row-focus';
 
 interface HeadersEditorProps {
@@ -69,18 +70,9 @@ export function HeadersEditor({ headers, errors, onChange }: HeadersEditorProps)
           );
         })}
       </div>
-      <button
-        ref={focus.addButton}
-        type="button"
-        className="btn btn-small"
-        onClick={() => {
-          focus.added();
-          onChange([...headers, newHeaderRow()]);
-        }}
-      >
-        <PlusIcon />
+      <AddRowButton focus={focus} onAdd={() => onChange([...headers, newHeaderRow()])}>
         Add header
-      </button>
+      </AddRowButton>
     </div>
   );
 }

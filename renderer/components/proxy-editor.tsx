@@ -9,7 +9,8 @@ import {
   type ProxyRuleDraft,
   type ProxyRuleErrors,
 } from '../proxy-draft';
-import { CloseIcon, PlusIcon } from './icons';
+import { AddRowButton } from './add-row-button';
+import { CloseIcon } from './icons';
 import { SwitchField } from './switch-field';
 import { useRowFocus } from './use-row-focus';
 
@@ -105,18 +106,9 @@ function RuleEditor({ rule, index, errors, onChange, onRemove }: RuleEditorProps
           );
         })}
         <FieldError id={`${id}-upstreams-error`} message={errors.upstreams} />
-        <button
-          ref={focus.addButton}
-          type="button"
-          className="btn btn-small"
-          onClick={() => {
-            focus.added();
-            onChange({ upstreams: [...rule.upstreams, newUpstreamRow()] });
-          }}
-        >
-          <PlusIcon />
+        <AddRowButton focus={focus} onAdd={() => onChange({ upstreams: [...rule.upstreams, newUpstreamRow()] })}>
           Add upstream
-        </button>
+        </AddRowButton>
       </div>
 
       <div className="proxy-switches">
@@ -252,18 +244,9 @@ export function ProxyEditor({ rules, errors, onChange }: ProxyEditorProps) {
         ))}
       </div>
       {errors.list ? <p className="field-message field-error proxy-list-error">{errors.list}</p> : null}
-      <button
-        ref={focus.addButton}
-        type="button"
-        className="btn btn-small"
-        onClick={() => {
-          focus.added();
-          onChange([...rules, newRuleDraft()]);
-        }}
-      >
-        <PlusIcon />
+      <AddRowButton focus={focus} onAdd={() => onChange([...rules, newRuleDraft()])}>
         Add proxy rule
-      </button>
+      </AddRowButton>
     </div>
   );
 }

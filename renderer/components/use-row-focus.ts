@@ -1,4 +1,11 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
+
+export interface RowFocus {
+  list: RefObject<HTMLDivElement | null>;
+  addButton: RefObject<HTMLButtonElement | null>;
+  added(): void;
+  removed(): void;
+}
 
 /**
  * Focus for a list of editable rows with an Add button: after a row is added
@@ -6,7 +13,7 @@ import { useEffect, useRef } from 'react';
  * gets focus; after one is removed, the Add button does, so keyboard users
  * never lose their place. Call `added()` or `removed()` before changing the rows.
  */
-export function useRowFocus(count: number, lastRowInput: string) {
+export function useRowFocus(count: number, lastRowInput: string): RowFocus {
   const list = useRef<HTMLDivElement>(null);
   const addButton = useRef<HTMLButtonElement>(null);
   const focusAfter = useRef<'added' | 'removed' | null>(null);
